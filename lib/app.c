@@ -1,0 +1,132 @@
+/* app: start-up and the accept loop shared by the programs. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <openssl/crypto.h>
+
+#include "app.h"
+#include "log.h"
+#include "version.h"
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s\n"
+	    "A FastCGI responder: run it under spawn-fcgi or systemd socket\n"
+	    "activation, with the listening socket on standard input.\n"
+	    "Configuration: $BERTH_CONF or %s, and BERTH_<KEY> variables.\n",
+	    prog, CONFIG_DEFAULT_PATH);
+	exit(1);
+}
+
+void
+app_init(struct app *a, const char *prog, int argc, char **argv)
+{
+	char		 err[CONFIG_ERR_MAX];
+	enum log_level	 lvl;
+
+	memset(a, 0, sizeof(*a));
+	a->prog = prog;
+	log_init(prog);
+	if (argc > 1)
+		usage(prog);
+	if (config_load(&a->cfg, NULL, err, sizeof(err)) != APP_OK) {
+		fprintf(stderr, "%s: configuration: %s\n", prog, err);
+		exit(1);
+	}
+	if (log_level_parse(a->cfg.log_level, &lvl) == APP_OK)
+		log_set_level(lvl);
+	db_init(&a->db, &a->cfg, prog);
+	/* A client that goes away mid-response must not kill the worker. */
+	signal(SIGPIPE, SIG_IGN);
+	if (FCGX_Init() != 0) {
+		fprintf(stderr, "%s: FCGX_Init failed\n", prog);
+		exit(1);
+	}
+	log_info("starting, berth %s, schema %d", BERTH_VERSION,
+	    BERTH_SCHEMA_VERSION);
+}
+
+static void
+secret_refresh(struct app *a)
+{
+	unsigned char	 s[KEYS_SECRET_LEN];
+	const char	*why = NULL;
+
+	if (keys_secret_load(a->cfg.secret_file, s, &why) != APP_OK) {
+		if (a->have_secret || a->secret_problem != why)
+			log_error("cluster secret: %s",
+			    why ? why : "cannot be read");
+		OPENSSL_cleanse(a->secret, sizeof(a->secret));
+		a->have_secret = false;
+		a->secret_problem = why ? why : "cannot be read";
+		return;
+	}
+	memcpy(a->secret, s, sizeof(s));
+	OPENSSL_cleanse(s, sizeof(s));
+	a->have_secret = true;
+	a->secret_problem = NULL;
+}
+
+enum app_err
+app_keys_refresh(struct app *a, bool force)
+{
+	struct keyset	 ks;
+	enum app_err	 rc;
+	long long	 now = db_now_ms();
+
+	if (!force && a->keys_loaded && now < a->keys_due_ms)
+		return APP_OK;
+	/* Whatever happens, do not try again on every request. */
+	a->keys_due_ms = now + a->cfg.key_reload * 1000;
+	secret_refresh(a);
+	rc = keystore_load(&a->db, a->have_secret ? a->secret : NULL, &ks);
+	if (rc != APP_OK)
+		return rc;
+	if (ks.active == NULL && a->have_secret)
+		log_warn("signing keys: %s", ks.problem);
+	keyset_free(&a->keys);
+	a->keys = ks;
+	a->keys_loaded = true;
+	return APP_OK;
+}
+
+int
+app_serve(struct app *a, app_handler handle)
+{
+	FCGX_Request	 fr;
+	struct http_req	 r;
+	enum app_err	 rc;
+	const char	*msg;
+
+	if (FCGX_InitRequest(&fr, 0, 0) != 0) {
+		log_error("FCGX_InitRequest failed");
+		return 1;
+	}
+	while (FCGX_Accept_r(&fr) >= 0) {
+		msg = NULL;
+		rc = http_begin(&r, &fr);
+		if (rc == APP_OK)
+			rc = handle(a, &r, &msg);
+		http_finish(&r, rc, msg);
+		log_debug("%s %s %d", r.method ? r.method : "-",
+		    r.path ? r.path : "-", r.status);
+		http_end(&r);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 1);
+	return 0;
+}
+
+void
+app_free(struct app *a)
+{
+	keyset_free(&a->keys);
+	db_close(&a->db);
+	config_free(&a->cfg);
+	OPENSSL_cleanse(a->secret, sizeof(a->secret));
+}

@@ -1,0 +1,199 @@
+/* keystore: loading and creating the cluster's signing keys. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "keystore.h"
+#include "log.h"
+
+static const char *const state_names[KEY_STATE__MAX] = {
+	[KEY_NEXT] = "next",
+	[KEY_ACTIVE] = "active",
+	[KEY_RETIRING] = "retiring",
+};
+
+const char *
+keystore_state_name(enum key_state s)
+{
+	return s < KEY_STATE__MAX ? state_names[s] : "?";
+}
+
+static int
+state_parse(const char *s, enum key_state *out)
+{
+	for (int i = 0; i < KEY_STATE__MAX; i++)
+		if (strcmp(s, state_names[i]) == 0) {
+			*out = (enum key_state)i;
+			return 0;
+		}
+	return -1;
+}
+
+void
+keyset_free(struct keyset *ks)
+{
+	for (size_t i = 0; i < ks->n; i++) {
+		free(ks->keys[i].cert_pem);
+		EVP_PKEY_free(ks->keys[i].pub);
+		EVP_PKEY_free(ks->keys[i].priv);
+	}
+	free(ks->keys);
+	memset(ks, 0, sizeof(*ks));
+}
+
+/* Fill one entry from a row; a row that does not check out is skipped. */
+static int
+load_row(PGresult *res, int row, const unsigned char *secret,
+    struct keyentry *k)
+{
+	const char	*kid = PQgetvalue(res, row, 0);
+	char		 certkid[KEYS_KID_LEN + 1];
+	unsigned char	*blob;
+	size_t		 bloblen;
+	enum app_err	 rc;
+
+	memset(k, 0, sizeof(*k));
+	if (keys_alg_parse(PQgetvalue(res, row, 1), &k->alg) != APP_OK ||
+	    state_parse(PQgetvalue(res, row, 2), &k->state) != 0 ||
+	    strlen(kid) != KEYS_KID_LEN) {
+		log_error("signing key %.64s: bad row", kid);
+		return -1;
+	}
+	memcpy(k->kid, kid, sizeof(k->kid));
+	if (keys_cert_pubkey(PQgetvalue(res, row, 3), &k->pub, certkid) !=
+	    APP_OK || strcmp(certkid, kid) != 0) {
+		log_error("signing key %s: certificate does not match", kid);
+		EVP_PKEY_free(k->pub);
+		k->pub = NULL;
+		return -1;
+	}
+	if ((k->cert_pem = strdup(PQgetvalue(res, row, 3))) == NULL) {
+		EVP_PKEY_free(k->pub);
+		k->pub = NULL;
+		return -1;
+	}
+	if (secret == NULL || k->state == KEY_RETIRING)
+		return 0;
+
+	blob = PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, 4),
+	    &bloblen);
+	if (blob == NULL)
+		return 0;
+	rc = keys_open(secret, kid, blob, bloblen, &k->priv);
+	PQfreemem(blob);
+	if (rc != APP_OK) {
+		log_error("signing key %s: cannot open the private key with "
+		    "this node's secret", kid);
+		k->priv = NULL;
+	} else if (!keys_match(k->priv, k->pub)) {
+		log_error("signing key %s: private key does not match its "
+		    "certificate", kid);
+		EVP_PKEY_free(k->priv);
+		k->priv = NULL;
+	}
+	return 0;
+}
+
+enum app_err
+keystore_load(struct db *db, const unsigned char *secret, struct keyset *ks)
+{
+	PGresult	*res;
+	enum app_err	 rc;
+	int		 rows;
+
+	memset(ks, 0, sizeof(*ks));
+	if ((rc = db_exec(db, STMT_KEYS_LOAD, NULL, NULL, NULL, &res)) !=
+	    APP_OK)
+		return rc;
+	rows = PQntuples(res);
+	if (rows > 0 && (ks->keys = calloc((size_t)rows,
+	    sizeof(*ks->keys))) == NULL) {
+		PQclear(res);
+		return APP_ENOMEM;
+	}
+	for (int i = 0; i < rows; i++)
+		if (load_row(res, i, secret, &ks->keys[ks->n]) == 0)
+			ks->n++;
+	PQclear(res);
+
+	ks->problem = "no active signing key in the database";
+	for (size_t i = 0; i < ks->n; i++) {
+		if (ks->keys[i].state != KEY_ACTIVE)
+			continue;
+		if (secret == NULL)
+			ks->problem = "cluster secret unavailable";
+		else if (ks->keys[i].priv == NULL)
+			ks->problem = "active key cannot be opened with this "
+			    "node's secret";
+		else {
+			ks->active = &ks->keys[i];
+			ks->problem = NULL;
+		}
+	}
+	ks->loaded_ms = db_now_ms();
+	return APP_OK;
+}
+
+enum app_err
+keystore_ensure(struct db *db, const struct config *c,
+    const unsigned char secret[KEYS_SECRET_LEN], bool *created)
+{
+	char		 lockkey[24], kid[KEYS_KID_LEN + 1];
+	const char	*v[5];
+	int		 len[5], fmt[5];
+	EVP_PKEY	*pkey = NULL;
+	char		*cert = NULL;
+	unsigned char	*blob = NULL;
+	size_t		 bloblen = 0;
+	PGresult	*res = NULL;
+	enum key_alg	 alg;
+	enum app_err	 rc;
+
+	*created = false;
+	if ((rc = keys_alg_parse(c->signing_alg, &alg)) != APP_OK)
+		return rc;
+	if ((rc = db_begin(db)) != APP_OK)
+		return rc;
+	snprintf(lockkey, sizeof(lockkey), "%lld", LOCK_KEY_INIT);
+	v[0] = lockkey;
+	if ((rc = db_exec(db, STMT_ADVISORY_XACT_LOCK, v, NULL, NULL,
+	    NULL)) != APP_OK)
+		goto out;
+	if ((rc = db_exec(db, STMT_KEY_ACTIVE_EXISTS, NULL, NULL, NULL,
+	    &res)) != APP_OK)
+		goto out;
+	if (PQntuples(res) > 0) {
+		rc = db_commit(db);
+		goto out;
+	}
+	if ((rc = keys_generate(alg, c->issuer, KEYSTORE_CERT_DAYS, &pkey,
+	    &cert)) != APP_OK ||
+	    (rc = keys_kid(pkey, kid)) != APP_OK ||
+	    (rc = keys_seal(secret, kid, pkey, &blob, &bloblen)) != APP_OK)
+		goto out;
+	v[0] = kid;			fmt[0] = 0;	len[0] = 0;
+	v[1] = keys_alg_name(alg);	fmt[1] = 0;	len[1] = 0;
+	v[2] = "active";		fmt[2] = 0;	len[2] = 0;
+	v[3] = cert;			fmt[3] = 0;	len[3] = 0;
+	v[4] = (const char *)blob;	fmt[4] = 1;	len[4] = (int)bloblen;
+	if ((rc = db_exec(db, STMT_KEY_INSERT, v, len, fmt, NULL)) != APP_OK)
+		goto out;
+	if ((rc = db_commit(db)) == APP_OK) {
+		*created = true;
+		log_info("created the cluster's signing key %s (%s)", kid,
+		    keys_alg_name(alg));
+	}
+out:
+	if (rc != APP_OK)
+		db_rollback(db);
+	PQclear(res);
+	EVP_PKEY_free(pkey);
+	free(cert);
+	if (blob != NULL) {
+		OPENSSL_cleanse(blob, bloblen);
+		free(blob);
+	}
+	return rc;
+}

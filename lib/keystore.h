@@ -1,0 +1,71 @@
+/*
+ * keystore: the cluster's signing keys as stored in PostgreSQL.
+ *
+ * The database holds every key; a node holds only a copy it reloads.
+ * A node never invents a key of its own: keystore_ensure() creates the
+ * cluster's first key once, under a transaction-level advisory lock, and
+ * only when no active key exists.
+ */
+#ifndef BERTH_KEYSTORE_H
+#define BERTH_KEYSTORE_H
+
+#include <stdbool.h>
+
+#include <openssl/evp.h>
+
+#include "config.h"
+#include "db.h"
+#include "keys.h"
+
+#define KEYSTORE_CERT_DAYS	3650
+
+enum key_state {
+	KEY_NEXT,
+	KEY_ACTIVE,
+	KEY_RETIRING,
+	KEY_STATE__MAX
+};
+
+struct keyentry {
+	char		 kid[KEYS_KID_LEN + 1];
+	enum key_alg	 alg;
+	enum key_state	 state;
+	char		*cert_pem;
+	EVP_PKEY	*pub;		/* from the certificate */
+	EVP_PKEY	*priv;		/* opened with the secret, or NULL */
+};
+
+struct keyset {
+	struct keyentry	*keys;
+	size_t		 n;
+	struct keyentry	*active;	/* NULL: none, or not usable here */
+	const char	*problem;	/* static text when active is NULL */
+	long long	 loaded_ms;	/* db_now_ms() of the load */
+};
+
+const char	*keystore_state_name(enum key_state);
+
+/*
+ * Load every published key (next, active, retiring).  secret may be
+ * NULL when this node has none: then no private key is opened.  On
+ * APP_OK ks->active is the active key only if its private key opened,
+ * matches its certificate and its kid is right; otherwise ks->problem
+ * says why.  Replace *ks only on success: the caller passes a fresh
+ * keyset and swaps.
+ */
+enum app_err	 keystore_load(struct db *, const unsigned char *secret,
+		    struct keyset *ks) WUR;
+
+/*
+ * Make sure the cluster has an active key: when none exists, generate
+ * one (c->signing_alg, CN c->issuer), seal it with secret and store it
+ * as active.  *created tells whether this call made it.  Safe to run
+ * from every node at once.
+ */
+enum app_err	 keystore_ensure(struct db *, const struct config *c,
+		    const unsigned char secret[KEYS_SECRET_LEN],
+		    bool *created) WUR;
+
+void		 keyset_free(struct keyset *);
+
+#endif

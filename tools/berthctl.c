@@ -1,0 +1,253 @@
+/*
+ * berthctl: the operator's command for what is not an HTTP request.
+ *
+ *   berthctl config            check the configuration, print it in effect
+ *   berthctl secret            create the cluster secret file if missing
+ *   berthctl init [-p FILE]    on a migrated database: create the cluster's
+ *                              signing key and the admin user, each only
+ *                              if missing; a generated admin password is
+ *                              printed once and saved to FILE (mode 0600)
+ *   berthctl hash              read a password on stdin, print its hash
+ *
+ * The admin password comes from BERTH_ADMIN_PASSWORD, else it is
+ * generated; it never appears on a command line.  Exit status: 0 on
+ * success, 1 on a usage or configuration error, 2 when the database or
+ * a file cannot be used.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "config.h"
+#include "db.h"
+#include "keys.h"
+#include "keystore.h"
+#include "log.h"
+#include "password.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: berthctl config | secret | "
+	    "init [-p password-file] | hash\n");
+	exit(1);
+}
+
+static void
+load_config(struct config *c)
+{
+	char		 err[CONFIG_ERR_MAX];
+	enum log_level	 lvl;
+
+	if (config_load(c, NULL, err, sizeof(err)) != APP_OK) {
+		fprintf(stderr, "berthctl: configuration: %s\n", err);
+		exit(1);
+	}
+	if (log_level_parse(c->log_level, &lvl) == APP_OK)
+		log_set_level(lvl);
+}
+
+static int
+cmd_config(struct config *c)
+{
+	config_write(c, stdout);
+	return 0;
+}
+
+static int
+cmd_secret(struct config *c)
+{
+	switch (keys_secret_create(c->secret_file)) {
+	case APP_OK:
+		printf("berthctl: created the cluster secret %s\n",
+		    c->secret_file);
+		return 0;
+	case APP_ECONFLICT:
+		return 0;
+	default:
+		fprintf(stderr, "berthctl: cannot create %s: %s\n",
+		    c->secret_file, strerror(errno));
+		return 2;
+	}
+}
+
+/*
+ * A password that meets the policy: 20 characters from 62, about 119
+ * bits, drawn by rejection so that each character is uniform.
+ */
+static int
+generate_password(char *out, size_t outsz)
+{
+	static const char	 set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789";
+	const char		*why;
+	unsigned char		 b;
+	size_t			 n;
+
+	if (outsz < 21)
+		return -1;
+	do {
+		n = 0;
+		while (n < 20) {
+			if (RAND_bytes(&b, 1) != 1)
+				return -1;
+			if (b < 248)		/* 248 = 4 * 62 */
+				out[n++] = set[b % 62];
+		}
+		out[n] = '\0';
+	} while (password_check_policy(out, n, &why) != APP_OK);
+	return 0;
+}
+
+static int
+save_password(const char *path, const char *pw)
+{
+	int	 fd;
+	size_t	 len = strlen(pw);
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1 || fchmod(fd, 0600) == -1 ||
+	    write(fd, pw, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
+		fprintf(stderr, "berthctl: cannot write %s: %s\n", path,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+static int
+cmd_init(struct config *c, const char *pwfile)
+{
+	struct db	 db;
+	unsigned char	 secret[KEYS_SECRET_LEN];
+	char		 pw[PASSWORD_MAX + 1], hash[PASSWORD_HASH_MAX];
+	const char	*why = NULL, *env, *v[2];
+	bool		 created = false, generated = false;
+	PGresult	*res = NULL;
+	enum app_err	 rc;
+	int		 status = 2;
+
+	db_init(&db, c, "berthctl");
+	if (keys_secret_load(c->secret_file, secret, &why) != APP_OK) {
+		fprintf(stderr, "berthctl: cluster secret %s: %s\n",
+		    c->secret_file, why);
+		return 2;
+	}
+	if ((rc = keystore_ensure(&db, c, secret, &created)) != APP_OK) {
+		fprintf(stderr, "berthctl: cannot create the signing key: %s\n",
+		    err_default_message(rc));
+		goto out;
+	}
+	if (created)
+		printf("berthctl: created the cluster's signing key\n");
+
+	if ((env = getenv("BERTH_ADMIN_PASSWORD")) != NULL && *env != '\0') {
+		if (password_check_policy(env, strlen(env), &why) != APP_OK) {
+			fprintf(stderr, "berthctl: BERTH_ADMIN_PASSWORD: %s\n",
+			    why);
+			status = 1;
+			goto out;
+		}
+		snprintf(pw, sizeof(pw), "%s", env);
+	} else {
+		if (generate_password(pw, sizeof(pw)) != 0)
+			goto out;
+		generated = true;
+	}
+	if (password_hash(pw, strlen(pw), hash, sizeof(hash)) != APP_OK)
+		goto out;
+	v[0] = "admin";
+	v[1] = hash;
+	if ((rc = db_exec(&db, STMT_ADMIN_CREATE, v, NULL, NULL, &res)) !=
+	    APP_OK) {
+		fprintf(stderr, "berthctl: cannot create the admin user: %s\n",
+		    err_default_message(rc));
+		goto out;
+	}
+	if (PQntuples(res) == 1) {
+		printf("berthctl: created the admin user \"admin\"\n");
+		if (generated) {
+			if (pwfile != NULL && save_password(pwfile, pw) != 0)
+				goto out;
+			printf("berthctl: admin password: %s\n", pw);
+			if (pwfile != NULL)
+				printf("berthctl: (saved in %s)\n", pwfile);
+		}
+	}
+	status = 0;
+out:
+	PQclear(res);
+	db_close(&db);
+	OPENSSL_cleanse(pw, sizeof(pw));
+	OPENSSL_cleanse(hash, sizeof(hash));
+	OPENSSL_cleanse(secret, sizeof(secret));
+	return status;
+}
+
+static int
+cmd_hash(void)
+{
+	char	 pw[PASSWORD_MAX + 2], hash[PASSWORD_HASH_MAX];
+	size_t	 n;
+	int	 status = 1;
+
+	if (fgets(pw, sizeof(pw), stdin) == NULL)
+		return 1;
+	n = strcspn(pw, "\r\n");
+	pw[n] = '\0';
+	if (password_hash(pw, n, hash, sizeof(hash)) == APP_OK) {
+		printf("%s\n", hash);
+		status = 0;
+	} else
+		fprintf(stderr, "berthctl: password refused\n");
+	OPENSSL_cleanse(pw, sizeof(pw));
+	OPENSSL_cleanse(hash, sizeof(hash));
+	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct config	 c;
+	const char	*pwfile = NULL;
+	int		 ch, status;
+
+	log_init("berthctl");
+	if (argc < 2)
+		usage();
+	optind = 2;
+	while ((ch = getopt(argc, argv, "p:")) != -1) {
+		switch (ch) {
+		case 'p':
+			pwfile = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (strcmp(argv[1], "hash") == 0)
+		return cmd_hash();
+	load_config(&c);
+	if (strcmp(argv[1], "config") == 0)
+		status = cmd_config(&c);
+	else if (strcmp(argv[1], "secret") == 0)
+		status = cmd_secret(&c);
+	else if (strcmp(argv[1], "init") == 0)
+		status = cmd_init(&c, pwfile);
+	else
+		usage();
+	config_free(&c);
+	return status;
+}
