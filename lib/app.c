@@ -23,11 +23,21 @@ usage(const char *prog)
 	exit(1);
 }
 
+static volatile sig_atomic_t	 terminating;
+
+static void
+on_term(int sig)
+{
+	terminating = 1;
+	FCGX_ShutdownPending();
+}
+
 void
 app_init(struct app *a, const char *prog, int argc, char **argv)
 {
-	char		 err[CONFIG_ERR_MAX];
-	enum log_level	 lvl;
+	char			 err[CONFIG_ERR_MAX];
+	enum log_level		 lvl;
+	struct sigaction	 sa;
 
 	memset(a, 0, sizeof(*a));
 	a->prog = prog;
@@ -43,6 +53,16 @@ app_init(struct app *a, const char *prog, int argc, char **argv)
 	db_init(&a->db, &a->cfg, prog);
 	/* A client that goes away mid-response must not kill the worker. */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * SIGTERM (spawn-fcgi's and systemd's stop) ends the accept loop
+	 * after the request in hand, so the process exits through app_free.
+	 * No SA_RESTART: the blocked accept() must return.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "%s: FCGX_Init failed\n", prog);
 		exit(1);
@@ -107,7 +127,7 @@ app_serve(struct app *a, app_handler handle)
 		log_error("FCGX_InitRequest failed");
 		return 1;
 	}
-	while (FCGX_Accept_r(&fr) >= 0) {
+	while (!terminating && FCGX_Accept_r(&fr) >= 0) {
 		msg = NULL;
 		rc = http_begin(&r, &fr);
 		if (rc == APP_OK)
@@ -119,6 +139,7 @@ app_serve(struct app *a, app_handler handle)
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 1);
+	log_info("stopping");
 	return 0;
 }
 
