@@ -120,8 +120,13 @@ check "node 1 /health/ready is 503 while the database is down" \
     wait_for 5 st http://127.0.0.1:$P1/health/ready 503
 check "node 2 /health/ready is 503 while the database is down" \
     wait_for 5 st http://127.0.0.1:$P2/health/ready 503
+# Each worker reuses its probe for up to health_cache_ms: wait that out.
+check "node 1 /health is 503 (every worker)" \
+    wait_for 5 sh -c "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$P1/health | grep -q 503 &&
+    curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$P1/health | grep -q 503"
+sleep 1.1
 r=$(get http://127.0.0.1:$P1/health)
-expect_eq "$(http_status "$r")" 503 "node 1 /health is 503"
+expect_eq "$(http_status "$r")" 503 "node 1 /health is 503 once the cache has expired"
 expect_match "$(http_body "$r")" '"status":"unhealthy"' "and unhealthy"
 expect_eq "$(http_status "$(get http://127.0.0.1:$P1/health/live)")" 200 "/health/live stays 200"
 "$ROOT/deploy/pg" start "$N1/pg"
