@@ -87,6 +87,15 @@ probe_run(struct app *a)
 		(void)app_keys_refresh(a, false);
 }
 
+/* Milliseconds to one decimal, never "-0.0". */
+static json_t *
+ms_new(double ms)
+{
+	double	 v = round(ms * 10) / 10;
+
+	return json_real(v == 0 ? 0 : v);
+}
+
 static json_t *
 component(const char *name, bool healthy, const char *error)
 {
@@ -117,7 +126,7 @@ health_doc(struct app *a, bool *ok)
 	c = component("database", dbok, dbok ? NULL : "database unreachable");
 	if (c != NULL && dbok)
 		json_object_set_new(c, "latency_ms",
-		    json_real(round(probe.latency_ms * 10) / 10));
+		    ms_new(probe.latency_ms));
 	json_array_append_new(comps, c);
 
 	schemaok = dbok && probe.schema >= BERTH_SCHEMA_VERSION;
@@ -146,7 +155,7 @@ health_doc(struct app *a, bool *ok)
 	    clockok ? NULL : "clock differs from the database's");
 	if (c != NULL && probe.clock_known)
 		json_object_set_new(c, "offset_ms",
-		    json_real(round(probe.offset_ms * 10) / 10));
+		    ms_new(probe.offset_ms));
 	json_array_append_new(comps, c);
 
 	*ok = dbok && schemaok && keyok && clockok;
