@@ -7,6 +7,7 @@
 
 #include <openssl/rand.h>
 
+#include "hex.h"
 #include "log.h"
 
 static const char *const level_names[LOG_LEVEL__MAX] = {
@@ -73,17 +74,12 @@ log_set_request_id(const char *id)
 const char *
 log_new_request_id(void)
 {
-	static const char	 hex[] = "0123456789abcdef";
 	unsigned char		 b[LOG_REQID_LEN / 2];
 
 	/* A request id need not be secret, only unique enough to grep. */
 	if (RAND_bytes(b, sizeof(b)) != 1)
 		memset(b, 0, sizeof(b));
-	for (size_t i = 0; i < sizeof(b); i++) {
-		reqid[2 * i] = hex[b[i] >> 4];
-		reqid[2 * i + 1] = hex[b[i] & 0xf];
-	}
-	reqid[LOG_REQID_LEN] = '\0';
+	hex_encode(b, sizeof(b), reqid);
 	return reqid;
 }
 

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "hex.h"
 #include "password.h"
 
 #define YESCRYPT_PREFIX		"$y$"
@@ -116,34 +117,6 @@ verify_crypt(const char *pw, size_t pwlen, const char *hash, size_t hashlen)
 out:
 	OPENSSL_cleanse(computed, sizeof(computed));
 	return rc;
-}
-
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode exactly 2 * len hex digits from hex into out; -1 on a non-digit. */
-static int
-hex_decode(const char *hex, unsigned char *out, size_t len)
-{
-	size_t	 i;
-	int	 hi, lo;
-
-	for (i = 0; i < len; i++) {
-		if ((hi = hex_value(hex[2 * i])) == -1 ||
-		    (lo = hex_value(hex[2 * i + 1])) == -1)
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
 }
 
 /*
