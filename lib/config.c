@@ -66,6 +66,14 @@ static const struct ckey keys[] = {
 	  NULL, "milliseconds a health probe result is reused" },
 	{ "key_reload", C_INT, OFF(key_reload), "30", 1, 300, NULL,
 	  "seconds between reloads of the signing key set" },
+	{ "refresh_token_ttl", C_INT, OFF(refresh_token_ttl), "2592000", 300,
+	  31536000, NULL, "seconds a refresh token (offline session) lives" },
+	{ "lockout_threshold", C_INT, OFF(lockout_threshold), "10", 1, 1000,
+	  NULL, "failed logins in a row that lock an account" },
+	{ "lockout_seconds", C_INT, OFF(lockout_seconds), "300", 1, 86400,
+	  NULL, "seconds a locked account stays locked" },
+	{ "cred_cache_ttl", C_INT, OFF(cred_cache_ttl), "60", 0, 600, NULL,
+	  "seconds a verified password is remembered per process (0: never)" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))

@@ -35,6 +35,10 @@ struct config {
 	long	 max_clock_offset;	/* seconds from the database's clock */
 	long	 health_cache_ms;	/* how long a health probe is reused */
 	long	 key_reload;		/* seconds between key set reloads */
+	long	 refresh_token_ttl;	/* seconds a refresh token lives */
+	long	 lockout_threshold;	/* failed logins before a lockout */
+	long	 lockout_seconds;	/* how long a lockout lasts */
+	long	 cred_cache_ttl;	/* seconds a verified password is reused */
 };
 
 /*

@@ -120,3 +120,54 @@ fcgi() {
 	_prog=$1 _m=$2 _u=$3; shift 3
 	"$BUILD/tests/fcgi-req" "$@" "$T/$_prog.sock" "$_m" "$_u"
 }
+
+# --- berth data, written straight into the database (the admin API is
+# --- not needed to set up a test).  DATABASE names the database.
+sql() { psql -X -q -tA -v ON_ERROR_STOP=1 -d "$DATABASE" -c "$1"; }
+
+# mkuser NAME PASSWORD [sysadmin]
+mkuser() {
+	_h=$(printf '%s\n' "$2" | "$BUILD/berthctl" hash) || return 1
+	sql "INSERT INTO users (username, password_hash, sysadmin)
+	    VALUES ('$1', '$_h', ${3:+true}${3:-false})" >/dev/null
+}
+# mkproject NAME public|private
+mkproject() {
+	sql "INSERT INTO projects (name, public) VALUES ('$1', $([ "$2" = public ] && echo true || echo false))" >/dev/null
+}
+# mkmember PROJECT USER ROLE (1 projectAdmin, 2 developer, 3 guest,
+# 4 maintainer, 5 limitedGuest)
+mkmember() {
+	sql "INSERT INTO project_members (project_id, user_id, role)
+	    SELECT p.project_id, u.user_id, $3 FROM projects p, users u
+	    WHERE p.name = '$1' AND u.username = '$2'" >/dev/null
+}
+# mkrobot PROJECT NAME SECRET ACTION...: robot$PROJECT+NAME with
+# repository permissions on PROJECT ('' for a system robot, whose
+# permissions then cover every project: namespace '*').
+mkrobot() {
+	_p=$1 _n=$2 _s=$3; shift 3
+	_sum=$(printf '%s' "$_s" | sha256sum | cut -d' ' -f1)
+	if [ -n "$_p" ]; then
+		sql "INSERT INTO robots (name, project_id, secret_sha256)
+		    SELECT '$_n', project_id, decode('$_sum', 'hex') FROM projects WHERE name = '$_p'" >/dev/null
+	else
+		sql "INSERT INTO robots (name, project_id, secret_sha256)
+		    VALUES ('$_n', NULL, decode('$_sum', 'hex'))" >/dev/null
+	fi
+	for _a in "$@"; do
+		sql "INSERT INTO robot_permissions (robot_id, kind, namespace, project_id, resource, action)
+		    SELECT r.robot_id, 'project', '${_p:-*}', p.project_id, 'repository', '$_a'
+		    FROM robots r LEFT JOIN projects p ON p.name = '$_p'
+		    WHERE r.name = '$_n' AND coalesce(r.project_id, 0) = coalesce(p.project_id, 0)" >/dev/null
+	done
+}
+
+# jwt_part TOKEN N: segment N (1 header, 2 claims) decoded.
+jwt_part() {
+	_s=$(printf '%s' "$1" | cut -d. -f"$2" | tr '_-' '/+')
+	case $(( ${#_s} % 4 )) in 2) _s="$_s==" ;; 3) _s="$_s=" ;; esac
+	printf '%s' "$_s" | base64 -d 2>/dev/null
+}
+# jqr JSON FILTER: jq -r, "" when the JSON does not parse.
+jqr() { printf '%s' "$1" | jq -r "$2" 2>/dev/null; }
