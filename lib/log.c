@@ -89,8 +89,8 @@ log_request_id(void)
 	return reqid;
 }
 
-size_t
-log_escape(char *dst, size_t dstsz, const char *src, size_t srclen)
+static size_t
+escape(char *dst, size_t dstsz, const char *src, size_t srclen, int quotes)
 {
 	static const char	 hex[] = "0123456789abcdef";
 	size_t			 o = 0;
@@ -100,7 +100,8 @@ log_escape(char *dst, size_t dstsz, const char *src, size_t srclen)
 	for (size_t i = 0; i < srclen; i++) {
 		unsigned char c = (unsigned char)src[i];
 
-		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
+		if (c >= 0x20 && c < 0x7f &&
+		    (!quotes || (c != '\\' && c != '"'))) {
 			if (o + 1 >= dstsz)
 				break;
 			dst[o++] = (char)c;
@@ -115,6 +116,19 @@ log_escape(char *dst, size_t dstsz, const char *src, size_t srclen)
 	}
 	dst[o] = '\0';
 	return o;
+}
+
+size_t
+log_escape(char *dst, size_t dstsz, const char *src, size_t srclen)
+{
+	return escape(dst, dstsz, src, srclen, 1);
+}
+
+const char *
+log_quote(char *buf, size_t bufsz, const char *s)
+{
+	escape(buf, bufsz, s, strlen(s), 1);
+	return buf;
 }
 
 void
@@ -136,7 +150,7 @@ log_msg(enum log_level l, const char *fmt, ...)
 		return;
 	if ((size_t)n >= sizeof(raw))
 		n = sizeof(raw) - 1;
-	log_escape(esc, sizeof(esc), raw, (size_t)n);
+	escape(esc, sizeof(esc), raw, (size_t)n, 0);
 
 	now = time(NULL);
 	gmtime_r(&now, &tm);

@@ -6,10 +6,11 @@
  *   2026-11-27T18:49:05Z info berth-health[1234] req=9f3c... message
  *
  * The whole message is escaped after formatting: bytes outside printable
- * ASCII, backslash and '"' become \xNN, so untrusted text (a username, a
- * path) can neither forge a line nor carry terminal escapes.  Messages
- * are capped at LOG_LINE_MAX bytes.  Never pass a secret: log a token's
- * jti or a hash prefix instead.
+ * ASCII become \xNN, so no text can forge a line or carry terminal
+ * escapes.  Untrusted values shown as key="value" go through log_quote()
+ * first, which escapes '"' and '\' as well, so that the line stays
+ * parseable.  Messages are capped at LOG_LINE_MAX bytes.  Never pass a
+ * secret: log a token's jti or a hash prefix instead.
  */
 #ifndef BERTH_LOG_H
 #define BERTH_LOG_H
@@ -56,10 +57,14 @@ void		 log_msg(enum log_level, const char *fmt, ...)
 #define log_debug(...)	log_msg(LOG_DEBUG, __VA_ARGS__)
 
 /*
- * Escape src (srclen bytes) into dst as the log does, always
- * NUL-terminating; returns the length written.  Exposed for tests.
+ * Escape src (srclen bytes) into dst: bytes outside printable ASCII, '"'
+ * and '\' become \xNN.  Always NUL-terminates; returns the length
+ * written.
  */
 size_t		 log_escape(char *dst, size_t dstsz, const char *src,
 		    size_t srclen);
+
+/* log_escape of a NUL-terminated s into buf; returns buf. */
+const char	*log_quote(char *buf, size_t bufsz, const char *s);
 
 #endif

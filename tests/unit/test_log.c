@@ -77,8 +77,10 @@ main(void)
 	T_OK(strchr(line, '\n') == line + strlen(line) - 1,
 	    "a hostile newline does not start a new line");
 	T_OK(strchr(line, '\x1b') == NULL, "no terminal escape gets through");
-	T_OK(strstr(line, "bob\\x0aFAKE LINE \\x1b[31m\\x22q\\x22\\x5c") != NULL,
-	    "the bytes are shown escaped: %s", line);
+	T_OK(strstr(line, "bob\\x0aFAKE LINE \\x1b[31m\"q\"\\") != NULL,
+	    "control bytes are shown escaped, quotes as they are: %s", line);
+	T_EQ_STR(log_quote(out, sizeof(out), "a \"b\" \\c\n"),
+	    "a \\x22b\\x22 \\x5cc\\x0a", "log_quote escapes quotes too");
 	T_EQ_STR(capture(debug_line), "", "debug is hidden at level info");
 	log_set_level(LOG_DEBUG);
 	T_OK(strstr(capture(debug_line), "hidden at info") != NULL,

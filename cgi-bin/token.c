@@ -1,0 +1,973 @@
+/*
+ * berth-token: the Distribution token endpoint and the keys registries
+ * trust (docs/spec/auth/token.md, oauth.md, scope.md, jwt.md).
+ *
+ *   GET  /service/token     ?service=&scope=...&account=&client_id=
+ *                           &offline_token=true, Basic credentials or none
+ *        200 {token, access_token, expires_in, issued_at[, refresh_token]}
+ *   POST /service/token     application/x-www-form-urlencoded:
+ *                           grant_type=password (username, password,
+ *                           client_id, access_type=offline) or
+ *                           grant_type=refresh_token (refresh_token,
+ *                           client_id); service; scope space-separated
+ *        200 {access_token, token, scope, expires_in, issued_at
+ *             [, refresh_token]}
+ *   GET  /service/certs.pem every certificate a registry must trust
+ *   GET  /service/jwks.json the same keys as a JWK set
+ *
+ *   400 invalid_request / unsupported_grant_type: a malformed request,
+ *       an unknown or missing service, a bad scope (CHECKLIST 6-16);
+ *   400 invalid_grant: a refresh token that is unknown, expired,
+ *       revoked, of another service or of a disabled user;
+ *   401 + WWW-Authenticate: wrong credentials, also when scopes were
+ *       asked, a locked or disabled account, any scheme but Basic;
+ *   405 + Allow: another method; 413: a body over max_body;
+ *   503: the database or the signing key is unavailable, never a 401.
+ *
+ * A scope the caller may not have is answered with empty actions, never
+ * an error.  Every answer, issued or refused, is logged as one line
+ * without secrets (the audit of the token endpoint).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "app.h"
+#include "authz.h"
+#include "basic.h"
+#include "credcache.h"
+#include "hex.h"
+#include "json.h"
+#include "jwt.h"
+#include "log.h"
+#include "password.h"
+#include "scope.h"
+
+#define ROBOT_PREFIX		"robot$"
+#define REFRESH_BYTES		32	/* 256 bits */
+#define CLIENT_ID_MAX		128
+#define NBF_SKEW		30	/* seconds nbf lies in the past */
+
+/* Everything one token request learns, freed by treq_free(). */
+struct treq {
+	struct scope_list	 scopes;
+	const char		*service;
+	const char		*client_id;
+	bool			 offline;
+	bool			 post;
+	const char		*addr;		/* REMOTE_ADDR, for the log */
+
+	struct basic_cred	 cred;
+	bool			 have_cred;
+	const char		*refresh;	/* refresh_token grant */
+
+	enum authz_kind		 kind;
+	char			 sub[BASIC_USER_MAX + 1];
+	char			 user_id[24];	/* for a session, or "" */
+	struct authz_project	 projects[SCOPE_MAX];
+	size_t			 nprojects;
+	unsigned		 robot_all;
+	json_t			*facts;		/* owns projects[].name */
+	json_t			*perms;
+};
+
+static void
+treq_free(struct treq *t)
+{
+	basic_wipe(&t->cred);
+	json_decref(t->facts);
+	json_decref(t->perms);
+}
+
+/*
+ * An error the OAuth2 way (error, error_description, RFC 6749 5.2) and
+ * the Distribution way (errors[]) at once, so that every client finds
+ * the field it reads.
+ */
+static enum app_err
+token_error(struct http_req *r, int status, const char *oauth,
+    const char *msg)
+{
+	json_t	*body;
+
+	body = json_pack("{s:s,s:s,s:[{s:s,s:s}]}", "error", oauth,
+	    "error_description", msg, "errors", "code",
+	    status == 401 ? "UNAUTHORIZED" : status == 503 ?
+	    "SERVICE_UNAVAILABLE" : "BAD_REQUEST", "message", msg);
+	if (body == NULL)
+		return APP_ENOMEM;
+	if (status == 401)
+		http_add_header(r, "WWW-Authenticate",
+		    "Basic realm=\"berth\", charset=\"UTF-8\"");
+	if (status == 503)
+		http_add_header(r, "Retry-After", "1");
+	http_json(r, status, body);
+	return APP_OK;
+}
+
+/* Map an internal failure to its answer; APP_OK for those answered. */
+static enum app_err
+fail(struct http_req *r, enum app_err rc, const char *msg)
+{
+	switch (rc) {
+	case APP_EBADREQ:
+		return token_error(r, 400, "invalid_request",
+		    msg ? msg : "bad request");
+	case APP_EUNAUTH:
+		return token_error(r, 401, "invalid_client",
+		    "authentication required");
+	case APP_EUNAVAIL:
+		return token_error(r, 503, "temporarily_unavailable",
+		    "service unavailable");
+	default:
+		return rc;
+	}
+}
+
+/* A user name for a key="value" log field (static, one at a time). */
+static const char *
+qu(const char *user)
+{
+	static char	 buf[4 * BASIC_USER_MAX + 1];
+
+	return log_quote(buf, sizeof(buf), user);
+}
+
+static const char *
+remote_addr(const struct http_req *r)
+{
+	const char	*a = http_param(r, "REMOTE_ADDR");
+
+	return a != NULL ? a : "-";
+}
+
+/* One parameter that may appear at most once (or repeated identically). */
+static enum app_err
+single(const struct form *f, const char *name, const char **out)
+{
+	const char	*v = NULL;
+
+	for (size_t i = 0; i < f->n; i++) {
+		if (strcmp(f->pairs[i].name, name) != 0)
+			continue;
+		if (v != NULL && strcmp(v, f->pairs[i].value) != 0)
+			return APP_EBADREQ;
+		v = f->pairs[i].value;
+	}
+	*out = v;
+	return APP_OK;
+}
+
+/* Collect every `scope` parameter, each possibly a space-separated list. */
+static enum app_err
+collect_scopes(struct treq *t, const struct form *f, const char **why)
+{
+	enum app_err	 rc;
+
+	for (size_t i = 0; i < f->n; i++) {
+		if (strcmp(f->pairs[i].name, "scope") != 0)
+			continue;
+		if ((rc = scope_parse(&t->scopes, f->pairs[i].value,
+		    f->pairs[i].valuelen, why)) != APP_OK)
+			return rc;
+	}
+	return APP_OK;
+}
+
+/* Request parameters shared by GET and POST. */
+static enum app_err
+common_params(struct app *a, struct treq *t, const struct form *f,
+    const char **why)
+{
+	const char	*off;
+
+	if (single(f, "service", &t->service) != APP_OK) {
+		*why = "service given twice";
+		return APP_EBADREQ;
+	}
+	if (t->service == NULL || *t->service == '\0') {
+		*why = "service is required";
+		return APP_EBADREQ;
+	}
+	/* aud is only ever the configured service, never the input. */
+	if (strcmp(t->service, a->cfg.service) != 0) {
+		*why = "unknown service";
+		return APP_EBADREQ;
+	}
+	if (single(f, "client_id", &t->client_id) != APP_OK ||
+	    (t->client_id != NULL && strlen(t->client_id) > CLIENT_ID_MAX)) {
+		*why = "bad client_id";
+		return APP_EBADREQ;
+	}
+	if (single(f, "offline_token", &off) != APP_OK) {
+		*why = "offline_token given twice";
+		return APP_EBADREQ;
+	}
+	t->offline = off != NULL && strcmp(off, "true") == 0;
+	return collect_scopes(t, f, why);
+}
+
+/* The projects the scopes name, as a PostgreSQL text[] literal. */
+static enum app_err
+project_array(struct treq *t, char **out_new)
+{
+	size_t	 cap = 3, o = 0;
+	char	*s;
+
+	for (size_t i = 0; i < t->scopes.n; i++)
+		cap += 2 * strlen(t->scopes.s[i].project) + 3;
+	if ((s = malloc(cap)) == NULL)
+		return APP_ENOMEM;
+	s[o++] = '{';
+	for (size_t i = 0; i < t->scopes.n; i++) {
+		const char	*p = t->scopes.s[i].project;
+		bool		 dup = false;
+
+		if (*p == '\0')
+			continue;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(t->scopes.s[j].project, p) == 0)
+				dup = true;
+		if (dup)
+			continue;
+		if (o > 1)
+			s[o++] = ',';
+		s[o++] = '"';
+		for (; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				s[o++] = '\\';
+			s[o++] = *p;
+		}
+		s[o++] = '"';
+	}
+	s[o++] = '}';
+	s[o] = '\0';
+	*out_new = s;
+	return APP_OK;
+}
+
+/*
+ * Fill t->projects from a JSON array of [name, public, role] (the
+ * database's answer) for every project the scopes name.
+ */
+static enum app_err
+load_facts(struct treq *t, const char *text)
+{
+	json_error_t	 jerr;
+	size_t		 i;
+	json_t		*row;
+
+	if ((t->facts = json_loads(text, 0, &jerr)) == NULL ||
+	    !json_is_array(t->facts))
+		return APP_EINTERNAL;
+	json_array_foreach(t->facts, i, row) {
+		struct authz_project	*p;
+		json_t			*role = json_array_get(row, 2);
+
+		if (t->nprojects == SCOPE_MAX ||
+		    !json_is_string(json_array_get(row, 0)))
+			break;
+		p = &t->projects[t->nprojects++];
+		p->name = json_string_value(json_array_get(row, 0));
+		p->exists = true;
+		p->public = json_is_true(json_array_get(row, 1));
+		p->role = json_is_integer(role) ?
+		    (enum authz_role)json_integer_value(role) : ROLE_NONE;
+	}
+	return APP_OK;
+}
+
+static unsigned
+robot_action(const char *resource, const char *action)
+{
+	if (strcmp(resource, "repository") == 0) {
+		if (strcmp(action, "pull") == 0)
+			return SCOPE_A_PULL;
+		if (strcmp(action, "push") == 0)
+			return SCOPE_A_PUSH;
+		if (strcmp(action, "delete") == 0)
+			return SCOPE_A_DELETE;
+	}
+	/* Harbor grants deletion of artifacts as its own resource. */
+	if (strcmp(resource, "artifact") == 0 && strcmp(action, "delete") == 0)
+		return SCOPE_A_DELETE;
+	return 0;
+}
+
+/* A robot's permissions onto the projects of the request. */
+static void
+load_robot_perms(struct treq *t)
+{
+	size_t	 i;
+	json_t	*row;
+
+	json_array_foreach(t->perms, i, row) {
+		const char	*kind = json_string_value(json_array_get(row, 0));
+		const char	*ns = json_string_value(json_array_get(row, 1));
+		const char	*pname = json_string_value(json_array_get(row, 2));
+		const char	*res = json_string_value(json_array_get(row, 3));
+		const char	*act = json_string_value(json_array_get(row, 4));
+		unsigned	 bits;
+
+		if (kind == NULL || ns == NULL || res == NULL || act == NULL ||
+		    strcmp(kind, "project") != 0 ||
+		    (bits = robot_action(res, act)) == 0)
+			continue;
+		if (strcmp(ns, "*") == 0) {
+			t->robot_all |= bits;
+			continue;
+		}
+		for (size_t j = 0; pname != NULL && j < t->nprojects; j++)
+			if (strcmp(t->projects[j].name, pname) == 0)
+				t->projects[j].robot_actions |= bits;
+	}
+}
+
+static void
+sha256(const void *in, size_t len, unsigned char out[32])
+{
+	unsigned int	 n;
+
+	EVP_Digest(in, len, out, &n, EVP_sha256(), NULL);
+}
+
+/* A robot's login: robot$<project>+<name> or robot$<name>. */
+static enum app_err
+auth_robot(struct app *a, struct treq *t, const char *projects)
+{
+	char		 project[BASIC_USER_MAX + 1] = "", name[BASIC_USER_MAX + 1];
+	const char	*rest = t->cred.user + strlen(ROBOT_PREFIX), *plus;
+	const char	*v[3];
+	unsigned char	 want[32], *got = NULL;
+	size_t		 gotlen = 0;
+	PGresult	*res = NULL;
+	enum app_err	 rc;
+
+	if ((plus = strchr(rest, '+')) != NULL) {
+		snprintf(project, sizeof(project), "%.*s", (int)(plus - rest),
+		    rest);
+		rest = plus + 1;
+	}
+	snprintf(name, sizeof(name), "%s", rest);
+	v[0] = name;
+	v[1] = project;
+	v[2] = projects;
+	if ((rc = db_exec(&a->db, STMT_TOKEN_ROBOT, v, NULL, NULL, &res)) !=
+	    APP_OK)
+		return rc;
+	rc = APP_EUNAUTH;
+	if (PQntuples(res) != 1)
+		goto out;
+	got = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1),
+	    &gotlen);
+	sha256(t->cred.password, t->cred.passwordlen, want);
+	if (got == NULL || gotlen != sizeof(want) ||
+	    CRYPTO_memcmp(got, want, sizeof(want)) != 0) {
+		log_info("login failed user=\"%s\" kind=robot addr=%s "
+		    "reason=password", qu(t->cred.user), t->addr);
+		goto out;
+	}
+	if (strcmp(PQgetvalue(res, 0, 2), "t") == 0 ||
+	    strcmp(PQgetvalue(res, 0, 3), "t") == 0) {
+		log_info("login failed user=\"%s\" kind=robot reason=%s",
+		    qu(t->cred.user), strcmp(PQgetvalue(res, 0, 2), "t") == 0 ?
+		    "disabled" : "expired");
+		goto out;
+	}
+	if ((rc = load_facts(t, PQgetvalue(res, 0, 5))) != APP_OK)
+		goto out;
+	if ((t->perms = json_loads(PQgetvalue(res, 0, 4), 0, NULL)) == NULL) {
+		rc = APP_EINTERNAL;
+		goto out;
+	}
+	load_robot_perms(t);
+	t->kind = AUTHZ_ROBOT;
+	snprintf(t->sub, sizeof(t->sub), "%s", t->cred.user);
+	rc = APP_OK;
+out:
+	if (got != NULL)
+		PQfreemem(got);
+	PQclear(res);
+	return rc;
+}
+
+/* Count a failed login for an existing account (every node sees it). */
+static void
+count_failure(struct app *a, const char *user)
+{
+	char		 thr[24], secs[24];
+	const char	*v[3] = { user, thr, secs };
+
+	snprintf(thr, sizeof(thr), "%ld", a->cfg.lockout_threshold);
+	snprintf(secs, sizeof(secs), "%ld", a->cfg.lockout_seconds);
+	if (db_exec(&a->db, STMT_LOGIN_FAILED, v, NULL, NULL, NULL) != APP_OK)
+		log_warn("could not count a failed login for \"%s\"", user);
+}
+
+/* Store a stronger hash of a password that just verified. */
+static void
+upgrade_hash(struct app *a, const char *user_id, const struct basic_cred *c,
+    const char *old)
+{
+	char		 hash[PASSWORD_HASH_MAX];
+	const char	*v[3];
+
+	if (password_hash(c->password, c->passwordlen, hash, sizeof(hash)) !=
+	    APP_OK)
+		return;
+	v[0] = user_id;
+	v[1] = hash;
+	v[2] = old;
+	if (db_exec(&a->db, STMT_PASSWORD_UPGRADE, v, NULL, NULL, NULL) ==
+	    APP_OK)
+		log_info("password hash of user %s upgraded", user_id);
+	OPENSSL_cleanse(hash, sizeof(hash));
+}
+
+/*
+ * A user's login, with the facts of the projects asked for, in one round
+ * trip.  A locked account answers like a wrong password, without the
+ * hash; an unknown name costs a dummy hash, like a known one.
+ */
+static enum app_err
+auth_user(struct app *a, struct treq *t, const char *projects)
+{
+	const char	*v[2] = { t->cred.user, projects };
+	const char	*hash;
+	PGresult	*res = NULL;
+	bool		 upgrade = false, ok;
+	enum app_err	 rc;
+
+	if ((rc = db_exec(&a->db, STMT_TOKEN_USER, v, NULL, NULL, &res)) !=
+	    APP_OK)
+		return rc;
+	rc = APP_EUNAUTH;
+	if (PQgetisnull(res, 0, 0)) {
+		(void)!password_verify(t->cred.password, t->cred.passwordlen,
+		    password_dummy_hash(), NULL);
+		log_info("login failed user=\"%s\" addr=%s reason=unknown",
+		    qu(t->cred.user), t->addr);
+		goto out;
+	}
+	if (strcmp(PQgetvalue(res, 0, 5), "t") == 0) {
+		log_info("login failed user=\"%s\" addr=%s reason=locked",
+		    qu(t->cred.user), t->addr);
+		goto out;
+	}
+	hash = PQgetvalue(res, 0, 1);
+	ok = credcache_check(t->cred.user, t->cred.userlen, t->cred.password,
+	    t->cred.passwordlen, hash);
+	if (!ok) {
+		rc = password_verify(t->cred.password, t->cred.passwordlen,
+		    hash, &upgrade);
+		if (rc == APP_EINTERNAL)
+			goto out;
+		ok = rc == APP_OK;
+		rc = APP_EUNAUTH;
+	}
+	if (!ok) {
+		count_failure(a, t->cred.user);
+		log_info("login failed user=\"%s\" addr=%s reason=password",
+		    qu(t->cred.user), t->addr);
+		goto out;
+	}
+	if (strcmp(PQgetvalue(res, 0, 3), "t") == 0) {
+		log_info("login failed user=\"%s\" addr=%s reason=disabled",
+		    qu(t->cred.user), t->addr);
+		goto out;
+	}
+	snprintf(t->user_id, sizeof(t->user_id), "%s", PQgetvalue(res, 0, 0));
+	if (atoi(PQgetvalue(res, 0, 4)) > 0) {
+		const char *u[1] = { t->cred.user };
+
+		if (db_exec(&a->db, STMT_LOGIN_RESET, u, NULL, NULL, NULL) !=
+		    APP_OK)
+			log_warn("could not reset failed logins");
+	}
+	if (upgrade)
+		upgrade_hash(a, t->user_id, &t->cred, hash);
+	else
+		credcache_put(t->cred.user, t->cred.userlen, t->cred.password,
+		    t->cred.passwordlen, hash);
+	if ((rc = load_facts(t, PQgetvalue(res, 0, 6))) != APP_OK)
+		goto out;
+	t->kind = strcmp(PQgetvalue(res, 0, 2), "t") == 0 ? AUTHZ_SYSADMIN :
+	    AUTHZ_USER;
+	snprintf(t->sub, sizeof(t->sub), "%s", t->cred.user);
+	rc = APP_OK;
+out:
+	PQclear(res);
+	return rc;
+}
+
+static enum app_err
+auth_anonymous(struct app *a, struct treq *t, const char *projects)
+{
+	const char	*v[1] = { projects };
+	PGresult	*res = NULL;
+	enum app_err	 rc;
+
+	if ((rc = db_exec(&a->db, STMT_TOKEN_ANON, v, NULL, NULL, &res)) !=
+	    APP_OK)
+		return rc;
+	rc = load_facts(t, PQgetvalue(res, 0, 0));
+	t->kind = AUTHZ_ANONYMOUS;
+	t->sub[0] = '\0';
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * The refresh_token grant.  APP_EFORBIDDEN means invalid_grant: the
+ * token is unknown, expired, revoked, of another service, or its user
+ * was disabled or changed password since.
+ */
+static enum app_err
+auth_refresh(struct app *a, struct treq *t, const char *projects)
+{
+	unsigned char	 h[32];
+	const char	*v[2];
+	int		 len[2] = { sizeof(h), 0 }, fmt[2] = { 1, 0 };
+	PGresult	*res = NULL;
+	enum app_err	 rc;
+
+	sha256(t->refresh, strlen(t->refresh), h);
+	v[0] = (const char *)h;
+	v[1] = projects;
+	if ((rc = db_exec(&a->db, STMT_TOKEN_REFRESH, v, len, fmt, &res)) !=
+	    APP_OK)
+		return rc;
+	rc = APP_EFORBIDDEN;
+	if (PQntuples(res) != 1) {
+		log_info("refresh failed reason=unknown");
+		goto out;
+	}
+	if (strcmp(PQgetvalue(res, 0, 5), "t") != 0 ||
+	    strcmp(PQgetvalue(res, 0, 1), t->service) != 0) {
+		log_info("refresh failed session=%s reason=%s",
+		    PQgetvalue(res, 0, 0),
+		    strcmp(PQgetvalue(res, 0, 1), t->service) != 0 ?
+		    "service" : "revoked");
+		goto out;
+	}
+	if ((rc = load_facts(t, PQgetvalue(res, 0, 6))) != APP_OK)
+		goto out;
+	snprintf(t->user_id, sizeof(t->user_id), "%s", PQgetvalue(res, 0, 2));
+	snprintf(t->sub, sizeof(t->sub), "%s", PQgetvalue(res, 0, 3));
+	t->kind = strcmp(PQgetvalue(res, 0, 4), "t") == 0 ? AUTHZ_SYSADMIN :
+	    AUTHZ_USER;
+	rc = APP_OK;
+out:
+	PQclear(res);
+	return rc;
+}
+
+/* A new offline session: the token goes to the client, its hash here. */
+static enum app_err
+new_session(struct app *a, struct treq *t, char out[64])
+{
+	unsigned char	 raw[REFRESH_BYTES], h[32];
+	char		*tok, ttl[24];
+	const char	*v[5];
+	int		 len[5] = { sizeof(h), 0, 0, 0, 0 };
+	int		 fmt[5] = { 1, 0, 0, 0, 0 };
+	enum app_err	 rc;
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return APP_EINTERNAL;
+	if ((tok = jwt_b64url_new(raw, sizeof(raw))) == NULL) {
+		OPENSSL_cleanse(raw, sizeof(raw));
+		return APP_ENOMEM;
+	}
+	OPENSSL_cleanse(raw, sizeof(raw));
+	sha256(tok, strlen(tok), h);
+	snprintf(ttl, sizeof(ttl), "%ld", a->cfg.refresh_token_ttl);
+	v[0] = (const char *)h;
+	v[1] = t->user_id;
+	v[2] = t->service;
+	v[3] = t->client_id != NULL ? t->client_id : "";
+	v[4] = ttl;
+	rc = db_exec(&a->db, STMT_SESSION_INSERT, v, len, fmt, NULL);
+	if (rc == APP_OK)
+		snprintf(out, 64, "%s", tok);
+	OPENSSL_cleanse(tok, strlen(tok));
+	free(tok);
+	return rc;
+}
+
+/* "type:name:actions" of a scope with the given action bits. */
+static void
+scope_text(const struct scope *s, unsigned bits, char *buf, size_t sz)
+{
+	const char	*acts[4];
+	size_t		 n = scope_actions_str(bits, acts), o;
+
+	o = (size_t)snprintf(buf, sz, "%s:%s:", s->typestr, s->name);
+	for (size_t i = 0; i < n && o < sz; i++)
+		o += (size_t)snprintf(buf + o, sz - o, "%s%s", i ? "," : "",
+		    acts[i]);
+}
+
+static void
+iso8601(time_t t, char out[32])
+{
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Grant, sign and answer. */
+static enum app_err
+issue(struct app *a, struct http_req *r, struct treq *t)
+{
+	struct authz_caller	 caller;
+	json_t			*access = NULL, *claims = NULL, *body = NULL;
+	unsigned char		 jtib[16];
+	char			 jti[33], issued[32], refresh[64] = "";
+	char			 asked[1024] = "", granted[1024] = "";
+	char			*token = NULL, one[SCOPE_NAME_MAX + 64];
+	char			 qasked[1024], qgranted[1024], qclient[4 * CLIENT_ID_MAX + 1];
+	struct jwt_key		 key;
+	time_t			 now = time(NULL);
+	enum app_err		 rc = APP_ENOMEM;
+
+	caller.kind = t->kind;
+	caller.projects = t->projects;
+	caller.nprojects = t->nprojects;
+	caller.robot_all_projects = t->robot_all;
+
+	if ((access = json_array()) == NULL)
+		goto out;
+	for (size_t i = 0; i < t->scopes.n; i++) {
+		const struct scope	*s = &t->scopes.s[i];
+		unsigned		 bits = authz_grant(&caller, s);
+		const char		*acts[4];
+		size_t			 n = scope_actions_str(bits, acts);
+		json_t			*arr = json_array();
+
+		if (arr == NULL)
+			goto out;
+		for (size_t j = 0; j < n; j++)
+			json_array_append_new(arr, json_string(acts[j]));
+		if (json_array_append_new(access, json_pack("{s:s,s:s,s:o}",
+		    "type", s->typestr, "name", s->name, "actions", arr)) != 0)
+			goto out;
+		scope_text(s, s->actions, one, sizeof(one));
+		snprintf(asked + strlen(asked), sizeof(asked) - strlen(asked),
+		    "%s%s", i ? " " : "", one);
+		if (n > 0) {
+			scope_text(s, bits, one, sizeof(one));
+			snprintf(granted + strlen(granted), sizeof(granted) -
+			    strlen(granted), "%s%s", granted[0] ? " " : "", one);
+		}
+	}
+
+	if (RAND_bytes(jtib, sizeof(jtib)) != 1) {
+		rc = APP_EINTERNAL;
+		goto out;
+	}
+	hex_encode(jtib, sizeof(jtib), jti);
+	claims = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:O}",
+	    "iss", a->cfg.issuer, "sub", t->sub, "aud", a->cfg.service,
+	    "exp", (json_int_t)(now + a->cfg.token_ttl),
+	    "nbf", (json_int_t)(now - NBF_SKEW), "iat", (json_int_t)now,
+	    "jti", jti, "access", access);
+	if (claims == NULL)
+		goto out;
+	key.priv = a->keys.active->priv;
+	key.alg = a->keys.active->alg;
+	key.kid = a->keys.active->kid;
+	key.cert_pem = a->keys.active->cert_pem;
+	if ((rc = jwt_sign(&key, claims, &token)) != APP_OK)
+		goto out;
+
+	if (t->offline && t->user_id[0] != '\0' && t->refresh == NULL &&
+	    (rc = new_session(a, t, refresh)) != APP_OK)
+		goto out;
+
+	iso8601(now, issued);
+	rc = APP_ENOMEM;
+	body = json_pack("{s:s,s:s,s:I,s:s}", "token", token, "access_token",
+	    token, "expires_in", (json_int_t)a->cfg.token_ttl, "issued_at",
+	    issued);
+	if (body == NULL)
+		goto out;
+	if (t->post)
+		json_object_set_new(body, "scope", json_string(granted));
+	if (refresh[0] != '\0')
+		json_object_set_new(body, "refresh_token", json_string(refresh));
+	http_json(r, 200, body);
+	body = NULL;
+	log_info("token issued sub=\"%s\" kind=%s service=%s client_id=\"%s\" "
+	    "addr=%s asked=\"%s\" granted=\"%s\" jti=%s%s",
+	    qu(t->sub), t->kind == AUTHZ_ANONYMOUS ? "anonymous" :
+	    t->kind == AUTHZ_ROBOT ? "robot" : t->kind == AUTHZ_SYSADMIN ?
+	    "admin" : "user", t->service,
+	    log_quote(qclient, sizeof(qclient), t->client_id ? t->client_id : ""),
+	    remote_addr(r), log_quote(qasked, sizeof(qasked), asked),
+	    log_quote(qgranted, sizeof(qgranted), granted),
+	    jti, refresh[0] ? " offline=true" : "");
+	rc = APP_OK;
+out:
+	OPENSSL_cleanse(refresh, sizeof(refresh));
+	json_decref(access);
+	json_decref(claims);
+	json_decref(body);
+	free(token);
+	return rc;
+}
+
+/* Authenticate (or not) and issue: the path both methods share. */
+static enum app_err
+serve(struct app *a, struct http_req *r, struct treq *t)
+{
+	char		*projects = NULL;
+	enum app_err	 rc;
+
+	(void)app_keys_refresh(a, false);
+	if (a->keys.active == NULL)
+		return token_error(r, 503, "temporarily_unavailable",
+		    "signing key unavailable");
+	if ((rc = project_array(t, &projects)) != APP_OK)
+		return rc;
+	if (t->refresh != NULL)
+		rc = auth_refresh(a, t, projects);
+	else if (!t->have_cred)
+		rc = auth_anonymous(a, t, projects);
+	else if (strncmp(t->cred.user, ROBOT_PREFIX,
+	    strlen(ROBOT_PREFIX)) == 0)
+		rc = auth_robot(a, t, projects);
+	else
+		rc = auth_user(a, t, projects);
+	free(projects);
+
+	if (rc == APP_EFORBIDDEN)
+		return token_error(r, 400, "invalid_grant",
+		    "refresh token is invalid or expired");
+	if (rc == APP_EUNAUTH) {
+		log_info("token refused addr=%s reason=credentials",
+		    remote_addr(r));
+		return token_error(r, 401, "invalid_grant",
+		    "invalid username or password");
+	}
+	if (rc != APP_OK)
+		return fail(r, rc, NULL);
+	return issue(a, r, t);
+}
+
+static enum app_err
+token_get(struct app *a, struct http_req *r)
+{
+	struct treq	 t;
+	const struct form *q;
+	const char	*why = NULL, *auth;
+	enum app_err	 rc;
+
+	memset(&t, 0, sizeof(t));
+	t.addr = remote_addr(r);
+	if ((rc = http_query(r, &q)) != APP_OK) {
+		rc = fail(r, rc, "malformed query string");
+		goto out;
+	}
+	if ((rc = common_params(a, &t, q, &why)) != APP_OK) {
+		rc = fail(r, rc, why);
+		goto out;
+	}
+	/* Only a request with no credentials at all is anonymous. */
+	if ((auth = http_header(r, "Authorization")) != NULL) {
+		if (basic_parse(auth, strlen(auth), &t.cred) != APP_OK) {
+			log_info("token refused addr=%s reason=authorization "
+			    "header", remote_addr(r));
+			rc = token_error(r, 401, "invalid_client",
+			    "Basic credentials required");
+			goto out;
+		}
+		t.have_cred = true;
+	}
+	rc = serve(a, r, &t);
+out:
+	treq_free(&t);
+	return rc;
+}
+
+static bool
+form_content_type(const char *ct)
+{
+	static const char	 want[] = "application/x-www-form-urlencoded";
+	size_t			 n = sizeof(want) - 1;
+
+	return ct != NULL && strncasecmp(ct, want, n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static enum app_err
+token_post(struct app *a, struct http_req *r)
+{
+	struct treq	 t;
+	struct form	 f;
+	const char	*body, *grant, *why = NULL, *user, *pw, *access;
+	size_t		 len;
+	enum app_err	 rc;
+
+	memset(&t, 0, sizeof(t));
+	memset(&f, 0, sizeof(f));
+	t.post = true;
+	t.addr = remote_addr(r);
+	if (!form_content_type(http_header(r, "Content-Type"))) {
+		rc = fail(r, APP_EBADREQ, "body must be "
+		    "application/x-www-form-urlencoded");
+		goto out;
+	}
+	if ((rc = http_body(r, (size_t)a->cfg.max_body, &body, &len)) !=
+	    APP_OK) {
+		rc = rc == APP_ETOOLARGE ? rc : fail(r, rc, "bad body");
+		goto out;
+	}
+	if ((rc = form_parse(body, len, 64, &f)) != APP_OK) {
+		rc = fail(r, rc, "malformed form body");
+		goto out;
+	}
+	if (form_count(&f, "grant_type") != 1) {
+		rc = fail(r, APP_EBADREQ, "exactly one grant_type is required");
+		goto out;
+	}
+	grant = form_get(&f, "grant_type");
+	if ((rc = common_params(a, &t, &f, &why)) != APP_OK) {
+		rc = fail(r, rc, why);
+		goto out;
+	}
+	if (t.client_id == NULL || *t.client_id == '\0') {
+		rc = fail(r, APP_EBADREQ, "client_id is required");
+		goto out;
+	}
+	if (strcmp(grant, "password") == 0) {
+		if (single(&f, "username", &user) != APP_OK ||
+		    single(&f, "password", &pw) != APP_OK ||
+		    single(&f, "access_type", &access) != APP_OK ||
+		    user == NULL || pw == NULL) {
+			rc = fail(r, APP_EBADREQ,
+			    "username and password are required");
+			goto out;
+		}
+		if (*user == '\0' || *pw == '\0' ||
+		    strlen(user) > BASIC_USER_MAX ||
+		    strlen(pw) > BASIC_PASSWORD_MAX) {
+			rc = token_error(r, 401, "invalid_grant",
+			    "invalid username or password");
+			goto out;
+		}
+		t.cred.userlen = strlen(user);
+		t.cred.passwordlen = strlen(pw);
+		memcpy(t.cred.user, user, t.cred.userlen + 1);
+		memcpy(t.cred.password, pw, t.cred.passwordlen + 1);
+		t.have_cred = true;
+		t.offline = access != NULL && strcmp(access, "offline") == 0;
+	} else if (strcmp(grant, "refresh_token") == 0) {
+		if (single(&f, "refresh_token", &t.refresh) != APP_OK ||
+		    t.refresh == NULL || *t.refresh == '\0' ||
+		    strlen(t.refresh) > 256) {
+			rc = fail(r, APP_EBADREQ, "refresh_token is required");
+			goto out;
+		}
+	} else {
+		rc = token_error(r, 400, "unsupported_grant_type",
+		    "grant_type must be password or refresh_token");
+		goto out;
+	}
+	rc = serve(a, r, &t);
+out:
+	treq_free(&t);
+	form_free(&f);
+	return rc;
+}
+
+static enum app_err
+certs_pem(struct app *a, struct http_req *r)
+{
+	size_t	 len = 1, o = 0;
+	char	*pem;
+
+	if (app_keys_refresh(a, false) != APP_OK && !a->keys_loaded)
+		return APP_EUNAVAIL;
+	if (a->keys.n == 0)
+		return APP_EUNAVAIL;
+	for (size_t i = 0; i < a->keys.n; i++)
+		len += strlen(a->keys.keys[i].cert_pem) + 1;
+	if ((pem = malloc(len)) == NULL)
+		return APP_ENOMEM;
+	for (size_t i = 0; i < a->keys.n; i++) {
+		size_t n = strlen(a->keys.keys[i].cert_pem);
+
+		memcpy(pem + o, a->keys.keys[i].cert_pem, n);
+		o += n;
+		if (n > 0 && pem[o - 1] != '\n')
+			pem[o++] = '\n';
+	}
+	pem[o] = '\0';
+	http_text(r, 200, "application/x-pem-file", pem);
+	free(pem);
+	return r->text != NULL ? APP_OK : APP_ENOMEM;
+}
+
+static enum app_err
+jwks_json(struct app *a, struct http_req *r)
+{
+	json_t	*keys, *doc;
+
+	if (app_keys_refresh(a, false) != APP_OK && !a->keys_loaded)
+		return APP_EUNAVAIL;
+	if (a->keys.n == 0)
+		return APP_EUNAVAIL;
+	if ((keys = json_array()) == NULL)
+		return APP_ENOMEM;
+	for (size_t i = 0; i < a->keys.n; i++)
+		json_array_append_new(keys, jwt_jwk_new(a->keys.keys[i].pub,
+		    a->keys.keys[i].alg, a->keys.keys[i].kid));
+	if ((doc = json_pack("{s:o}", "keys", keys)) == NULL)
+		return APP_ENOMEM;
+	http_json(r, 200, doc);
+	return APP_OK;
+}
+
+static enum app_err
+route(struct app *a, struct http_req *r, const char **msg)
+{
+	bool	 get = strcmp(r->method, "GET") == 0;
+
+	if (strcmp(r->path, "/service/token") == 0) {
+		if (get)
+			return token_get(a, r);
+		if (strcmp(r->method, "POST") == 0)
+			return token_post(a, r);
+		http_add_header(r, "Allow", "GET, POST");
+		return APP_EMETHOD;
+	}
+	if (strcmp(r->path, "/service/certs.pem") == 0 ||
+	    strcmp(r->path, "/service/jwks.json") == 0) {
+		if (!get && !r->head) {
+			http_add_header(r, "Allow", "GET, HEAD");
+			return APP_EMETHOD;
+		}
+		return r->path[9] == 'c' ? certs_pem(a, r) : jwks_json(a, r);
+	}
+	return APP_ENOTFOUND;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct app	 a;
+	int		 rc;
+
+	app_init(&a, "berth-token", argc, argv);
+	credcache_init(a.cfg.cred_cache_ttl * 1000);
+	rc = app_serve(&a, route);
+	app_free(&a);
+	return rc;
+}
