@@ -129,7 +129,7 @@ sql() { psql -X -q -tA -v ON_ERROR_STOP=1 -d "$DATABASE" -c "$1"; }
 mkuser() {
 	_h=$(printf '%s\n' "$2" | "$BUILD/berthctl" hash) || return 1
 	sql "INSERT INTO users (username, password_hash, sysadmin)
-	    VALUES ('$1', '$_h', ${3:+true}${3:-false})" >/dev/null
+	    VALUES ('$1', '$_h', $([ -n "${3:-}" ] && echo true || echo false))" >/dev/null
 }
 # mkproject NAME public|private
 mkproject() {
