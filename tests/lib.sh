@@ -93,7 +93,7 @@ berth_db() {
 	export BERTH_LOG_LEVEL="${BERTH_LOG_LEVEL:-info}"
 	"$BUILD/berthctl" secret >/dev/null || return 1
 	"$ROOT/deploy/migrate" -c "$DATABASE" -d "$ROOT/sql" >/dev/null || return 1
-	"$BUILD/berthctl" init >/dev/null || return 1
+	"$BUILD/berthctl" init >/dev/null 2>"$T/init.err" || { cat "$T/init.err" >&2; return 1; }
 }
 
 # spawn PROG [WORKERS]: run $BUILD/berth-PROG under spawn-fcgi on
