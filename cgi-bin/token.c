@@ -45,7 +45,7 @@
 #include "json.h"
 #include "jwt.h"
 #include "log.h"
-#include "password.h"
+#include "login.h"
 #include "scope.h"
 
 #define ROBOT_PREFIX		"robot$"
@@ -127,15 +127,6 @@ fail(struct http_req *r, enum app_err rc, const char *msg)
 	default:
 		return rc;
 	}
-}
-
-/* A user name for a key="value" log field (static, one at a time). */
-static const char *
-qu(const char *user)
-{
-	static char	 buf[4 * BASIC_USER_MAX + 1];
-
-	return log_quote(buf, sizeof(buf), user);
 }
 
 static const char *
@@ -369,13 +360,13 @@ auth_robot(struct app *a, struct treq *t, const char *projects)
 	if (got == NULL || gotlen != sizeof(want) ||
 	    CRYPTO_memcmp(got, want, sizeof(want)) != 0) {
 		log_info("login failed user=\"%s\" kind=robot addr=%s "
-		    "reason=password", qu(t->cred.user), t->addr);
+		    "reason=password", login_quote_user(t->cred.user), t->addr);
 		goto out;
 	}
 	if (strcmp(PQgetvalue(res, 0, 2), "t") == 0 ||
 	    strcmp(PQgetvalue(res, 0, 3), "t") == 0) {
 		log_info("login failed user=\"%s\" kind=robot reason=%s",
-		    qu(t->cred.user), strcmp(PQgetvalue(res, 0, 2), "t") == 0 ?
+		    login_quote_user(t->cred.user), strcmp(PQgetvalue(res, 0, 2), "t") == 0 ?
 		    "disabled" : "expired");
 		goto out;
 	}
@@ -396,39 +387,6 @@ out:
 	return rc;
 }
 
-/* Count a failed login for an existing account (every node sees it). */
-static void
-count_failure(struct app *a, const char *user)
-{
-	char		 thr[24], secs[24];
-	const char	*v[3] = { user, thr, secs };
-
-	snprintf(thr, sizeof(thr), "%ld", a->cfg.lockout_threshold);
-	snprintf(secs, sizeof(secs), "%ld", a->cfg.lockout_seconds);
-	if (db_exec(&a->db, STMT_LOGIN_FAILED, v, NULL, NULL, NULL) != APP_OK)
-		log_warn("could not count a failed login for \"%s\"", user);
-}
-
-/* Store a stronger hash of a password that just verified. */
-static void
-upgrade_hash(struct app *a, const char *user_id, const struct basic_cred *c,
-    const char *old)
-{
-	char		 hash[PASSWORD_HASH_MAX];
-	const char	*v[3];
-
-	if (password_hash(c->password, c->passwordlen, hash, sizeof(hash)) !=
-	    APP_OK)
-		return;
-	v[0] = user_id;
-	v[1] = hash;
-	v[2] = old;
-	if (db_exec(&a->db, STMT_PASSWORD_UPGRADE, v, NULL, NULL, NULL) ==
-	    APP_OK)
-		log_info("password hash of user %s upgraded", user_id);
-	OPENSSL_cleanse(hash, sizeof(hash));
-}
-
 /*
  * A user's login, with the facts of the projects asked for, in one round
  * trip.  A locked account answers like a wrong password, without the
@@ -437,63 +395,24 @@ upgrade_hash(struct app *a, const char *user_id, const struct basic_cred *c,
 static enum app_err
 auth_user(struct app *a, struct treq *t, const char *projects)
 {
-	const char	*v[2] = { t->cred.user, projects };
-	const char	*hash;
-	PGresult	*res = NULL;
-	bool		 upgrade = false, ok;
-	enum app_err	 rc;
+	const char		*v[2] = { t->cred.user, projects };
+	struct login_row	 row;
+	PGresult		*res = NULL;
+	enum app_err		 rc;
 
 	if ((rc = db_exec(&a->db, STMT_TOKEN_USER, v, NULL, NULL, &res)) !=
 	    APP_OK)
 		return rc;
-	rc = APP_EUNAUTH;
-	if (PQgetisnull(res, 0, 0)) {
-		(void)!password_verify(t->cred.password, t->cred.passwordlen,
-		    password_dummy_hash(), NULL);
-		log_info("login failed user=\"%s\" addr=%s reason=unknown",
-		    qu(t->cred.user), t->addr);
+	row.known = !PQgetisnull(res, 0, 0);
+	row.user_id = PQgetvalue(res, 0, 0);
+	row.hash = PQgetvalue(res, 0, 1);
+	row.disabled = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
+	row.failures = atoi(PQgetvalue(res, 0, 4));
+	row.locked = strcmp(PQgetvalue(res, 0, 5), "t") == 0;
+	if ((rc = login_verify(&a->db, &a->cfg, &t->cred, &row, t->addr)) !=
+	    APP_OK)
 		goto out;
-	}
-	if (strcmp(PQgetvalue(res, 0, 5), "t") == 0) {
-		log_info("login failed user=\"%s\" addr=%s reason=locked",
-		    qu(t->cred.user), t->addr);
-		goto out;
-	}
-	hash = PQgetvalue(res, 0, 1);
-	ok = credcache_check(t->cred.user, t->cred.userlen, t->cred.password,
-	    t->cred.passwordlen, hash);
-	if (!ok) {
-		rc = password_verify(t->cred.password, t->cred.passwordlen,
-		    hash, &upgrade);
-		if (rc == APP_EINTERNAL)
-			goto out;
-		ok = rc == APP_OK;
-		rc = APP_EUNAUTH;
-	}
-	if (!ok) {
-		count_failure(a, t->cred.user);
-		log_info("login failed user=\"%s\" addr=%s reason=password",
-		    qu(t->cred.user), t->addr);
-		goto out;
-	}
-	if (strcmp(PQgetvalue(res, 0, 3), "t") == 0) {
-		log_info("login failed user=\"%s\" addr=%s reason=disabled",
-		    qu(t->cred.user), t->addr);
-		goto out;
-	}
-	snprintf(t->user_id, sizeof(t->user_id), "%s", PQgetvalue(res, 0, 0));
-	if (atoi(PQgetvalue(res, 0, 4)) > 0) {
-		const char *u[1] = { t->cred.user };
-
-		if (db_exec(&a->db, STMT_LOGIN_RESET, u, NULL, NULL, NULL) !=
-		    APP_OK)
-			log_warn("could not reset failed logins");
-	}
-	if (upgrade)
-		upgrade_hash(a, t->user_id, &t->cred, hash);
-	else
-		credcache_put(t->cred.user, t->cred.userlen, t->cred.password,
-		    t->cred.passwordlen, hash);
+	snprintf(t->user_id, sizeof(t->user_id), "%s", row.user_id);
 	if ((rc = load_facts(t, PQgetvalue(res, 0, 6))) != APP_OK)
 		goto out;
 	t->kind = strcmp(PQgetvalue(res, 0, 2), "t") == 0 ? AUTHZ_SYSADMIN :
@@ -706,7 +625,7 @@ issue(struct app *a, struct http_req *r, struct treq *t)
 	body = NULL;
 	log_info("token issued sub=\"%s\" kind=%s service=%s client_id=\"%s\" "
 	    "addr=%s asked=\"%s\" granted=\"%s\" jti=%s%s",
-	    qu(t->sub), t->kind == AUTHZ_ANONYMOUS ? "anonymous" :
+	    login_quote_user(t->sub), t->kind == AUTHZ_ANONYMOUS ? "anonymous" :
 	    t->kind == AUTHZ_ROBOT ? "robot" : t->kind == AUTHZ_SYSADMIN ?
 	    "admin" : "user", t->service,
 	    log_quote(qclient, sizeof(qclient), t->client_id ? t->client_id : ""),
