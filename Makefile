@@ -85,6 +85,32 @@ stop:
 	deploy/node stop
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 .PHONY: all deps test sanitize run start stop clean
+
+# libFuzzer targets for every parser of untrusted bytes (tests/fuzz);
+# each runs FUZZ_SECONDS from its seed corpus and fails on a crash.
+FUZZ_SECONDS	?= 30
+FUZZ_TARGETS	 = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS	 = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+		   -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -Ilib
+FUZZ_LIBSRC	 = $(filter-out lib/app.c,$(LIB_SRC))
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard lib/*.h)
+	mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIBSRC) $(PKG_LIBS) -lm
+
+fuzz: deps $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus-$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+		    -max_len=8192 -print_final_stats=0 \
+		    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t \
+		    >build-fuzz/$$t.log 2>&1 || { tail -n 40 build-fuzz/$$t.log; \
+		    echo "fuzz: $$t FAILED (log in build-fuzz/$$t.log)"; exit 1; }; \
+		grep -E '^#[0-9]+.*DONE' build-fuzz/$$t.log | tail -n 1; \
+	done
+
+.PHONY: fuzz
