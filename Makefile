@@ -114,3 +114,47 @@ fuzz: deps $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	done
 
 .PHONY: fuzz
+
+# make install [DESTDIR=staging] [PREFIX=/usr]: programs, berthctl,
+# migrations and migrate, the sample configuration (never over an
+# existing one), web server and registry examples, systemd units and the
+# spawn-fcgi script.  tests/int/install.sh checks the layout.
+PREFIX		?= /usr
+SYSCONFDIR	?= /etc
+LIBEXECDIR	?= $(PREFIX)/lib/berth
+SBINDIR		?= $(PREFIX)/sbin
+DATADIR		?= $(PREFIX)/share/berth
+UNITDIR		?= /lib/systemd/system
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+SUBST		 = sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+		       -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
+install: all
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(DATADIR)/nginx \
+	    $(DESTDIR)$(DATADIR)/apache $(DESTDIR)$(DATADIR)/registry \
+	    $(DESTDIR)$(SYSCONFDIR)/berth $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(PREFIX)/share/doc/berth
+	install -m 0755 $(filter $(BUILD)/berth-%,$(PROGS)) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0755 $(BUILD)/berthctl $(DESTDIR)$(SBINDIR)/berthctl
+	install -m 0755 deploy/migrate $(DESTDIR)$(SBINDIR)/berth-migrate
+	install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql/
+	install -m 0644 deploy/nginx/berth-locations.conf \
+	    deploy/nginx/berth-site.conf $(DESTDIR)$(DATADIR)/nginx/
+	install -m 0644 deploy/apache/berth-locations.conf \
+	    deploy/apache/berth-site.conf $(DESTDIR)$(DATADIR)/apache/
+	install -m 0644 deploy/registry/config.yml $(DESTDIR)$(DATADIR)/registry/
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/berth/
+	test -e $(DESTDIR)$(SYSCONFDIR)/berth/berth.conf || \
+	    install -m 0640 deploy/berth.conf.sample \
+	    $(DESTDIR)$(SYSCONFDIR)/berth/berth.conf
+	install -m 0644 deploy/berth.conf.sample $(DESTDIR)$(DATADIR)/berth.conf.sample
+	for f in deploy/systemd/*.socket deploy/systemd/*.service; do \
+		$(SUBST) $$f >$(DESTDIR)$(UNITDIR)/$$(basename $$f) && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$f) || exit 1; \
+	done
+	install -m 0644 deploy/systemd/berth.sysusers $(DESTDIR)$(SYSUSERSDIR)/berth.conf
+	$(SUBST) deploy/systemd/berth-spawn-fcgi >$(DESTDIR)$(SBINDIR)/berth-spawn-fcgi
+	chmod 0755 $(DESTDIR)$(SBINDIR)/berth-spawn-fcgi
+
+.PHONY: install
