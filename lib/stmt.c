@@ -3,6 +3,43 @@
 
 #include "stmt.h"
 
+/* Times as Harbor writes them: RFC 3339, UTC, milliseconds. */
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC'," \
+	" 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+/* Harbor's UserResp, plus berth's "disabled"; u is the users row. */
+#define USER_JSON "json_build_object('user_id', u.user_id," \
+	" 'username', u.username, 'email', coalesce(u.email, '')," \
+	" 'realname', u.realname, 'comment', u.comment," \
+	" 'sysadmin_flag', u.sysadmin, 'admin_role_in_auth', false," \
+	" 'disabled', u.disabled," \
+	" 'creation_time', " TS("u.creation_time") "," \
+	" 'update_time', " TS("u.update_time") ")"
+
+/*
+ * Harbor's Project; p is the projects row, u its owner, role the
+ * caller's role there (NULL: none).  berth keeps no repositories.
+ */
+#define PROJECT_JSON(role) "json_build_object('project_id', p.project_id," \
+	" 'name', p.name, 'owner_id', coalesce(p.owner_id, 0)," \
+	" 'owner_name', coalesce(u.username, '')," \
+	" 'creation_time', " TS("p.creation_time") "," \
+	" 'update_time', " TS("p.update_time") "," \
+	" 'deleted', false, 'repo_count', 0," \
+	" 'metadata', json_build_object('public'," \
+	"  CASE WHEN p.public THEN 'true' ELSE 'false' END)," \
+	" 'current_user_role_id', coalesce(" role ", 0)," \
+	" 'current_user_role_ids', CASE WHEN " role " IS NULL" \
+	"  THEN '[]'::json ELSE json_build_array(" role ") END)"
+
+/* Harbor's ProjectMemberEntity; m is the project_members row. */
+#define MEMBER_JSON(name) "json_build_object('id', m.member_id," \
+	" 'project_id', m.project_id, 'entity_name', " name "," \
+	" 'role_name', CASE m.role WHEN 1 THEN 'projectAdmin'" \
+	"  WHEN 2 THEN 'developer' WHEN 3 THEN 'guest'" \
+	"  WHEN 4 THEN 'maintainer' WHEN 5 THEN 'limitedGuest' END," \
+	" 'role_id', m.role, 'entity_id', m.user_id, 'entity_type', 'u')"
+
 static const struct stmt stmts[STMT__MAX] = {
 	/*
 	 * One round trip for the health endpoint: the database's clock
@@ -120,7 +157,166 @@ static const struct stmt stmts[STMT__MAX] = {
 	    " expires_at)"
 	    " VALUES ($1::bytea, $2, $3, $4, now() + make_interval(secs => $5::int))"
 	    " RETURNING session_id", 5, 0 },
+	/*
+	 * The admin API.  Answers are built as JSON by the database, with
+	 * Harbor's field names, so that the C side only passes them on.
+	 * Sorting goes through CASE on an allow-listed key the handler
+	 * chose, never a column named by the request.
+	 */
+	/* The caller's account, for login_verify; one row always. */
+	[STMT_ADMIN_CALLER] = { "admin_caller",
+	    "SELECT u.user_id, u.password_hash, u.sysadmin, u.disabled,"
+	    " coalesce(f.failures, 0), coalesce(f.locked_until > now(), false)"
+	    " FROM (SELECT $1::text AS name) q"
+	    " LEFT JOIN users u ON u.username = q.name"
+	    " LEFT JOIN login_failures f ON f.username = q.name", 1, 1 },
+	[STMT_AUDIT_INSERT] = { "audit_insert",
+	    "INSERT INTO audit_log (actor, action, resource_type, resource,"
+	    " detail, remote_addr, request_id)"
+	    " VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)", 7, 0 },
+	[STMT_USER_GET] = { "user_get",
+	    "SELECT " USER_JSON " FROM users u WHERE u.user_id = $1", 1, 1 },
+	[STMT_USER_HASH] = { "user_hash",
+	    "SELECT password_hash, username FROM users WHERE user_id = $1",
+	    1, 1 },
+	[STMT_USER_INSERT] = { "user_insert",
+	    "INSERT INTO users (username, email, realname, comment,"
+	    " password_hash) VALUES ($1, nullif($2, ''), $3, $4, $5)"
+	    " RETURNING user_id", 5, 0 },
+	/* $1 a LIKE pattern or NULL, $2 the sort key, $3 limit, $4 offset. */
+	[STMT_USER_LIST] = { "user_list",
+	    "WITH f AS (SELECT * FROM users"
+	    "  WHERE $1::text IS NULL OR username LIKE $1 ESCAPE '\\'),"
+	    " o AS (SELECT f.*, row_number() OVER (ORDER BY"
+	    "  CASE WHEN $2 = 'username' THEN username END,"
+	    "  CASE WHEN $2 = '-username' THEN username END DESC,"
+	    "  CASE WHEN $2 = 'creation_time' THEN creation_time END,"
+	    "  CASE WHEN $2 = '-creation_time' THEN creation_time END DESC,"
+	    "  user_id) AS ord FROM f)"
+	    " SELECT (SELECT count(*) FROM f),"
+	    " coalesce((SELECT json_agg(" USER_JSON " ORDER BY u.ord) FROM o u"
+	    "  WHERE u.ord > $4::bigint AND u.ord <= $4::bigint + $3::bigint),"
+	    "  '[]')", 4, 1 },
+	[STMT_USER_SEARCH] = { "user_search",
+	    "WITH f AS (SELECT user_id, username FROM users"
+	    "  WHERE username LIKE $1 ESCAPE '\\'),"
+	    " o AS (SELECT f.*, row_number() OVER (ORDER BY username) AS ord"
+	    "  FROM f)"
+	    " SELECT (SELECT count(*) FROM f),"
+	    " coalesce((SELECT json_agg(json_build_object('user_id', user_id,"
+	    "  'username', username) ORDER BY ord) FROM o"
+	    "  WHERE ord > $3::bigint AND ord <= $3::bigint + $2::bigint),"
+	    "  '[]')", 3, 1 },
+	/* A field given as NULL keeps its value; an empty email clears it. */
+	[STMT_USER_UPDATE] = { "user_update",
+	    "UPDATE users SET"
+	    " email = CASE WHEN $2::text IS NULL THEN email"
+	    "  ELSE nullif($2, '') END,"
+	    " realname = coalesce($3, realname),"
+	    " comment = coalesce($4, comment), update_time = now()"
+	    " WHERE user_id = $1 RETURNING username", 4, 0 },
+	[STMT_USER_DELETE] = { "user_delete",
+	    "DELETE FROM users WHERE user_id = $1 RETURNING username", 1, 0 },
+	/* A new password ends every refresh token issued before it. */
+	[STMT_USER_PASSWORD] = { "user_password",
+	    "UPDATE users SET password_hash = $2, password_changed_at = now(),"
+	    " update_time = now() WHERE user_id = $1 RETURNING username",
+	    2, 0 },
+	[STMT_USER_SYSADMIN] = { "user_sysadmin",
+	    "UPDATE users SET sysadmin = $2::boolean, update_time = now()"
+	    " WHERE user_id = $1 RETURNING username", 2, 0 },
+	[STMT_USER_DISABLE] = { "user_disable",
+	    "UPDATE users SET disabled = $2::boolean, update_time = now()"
+	    " WHERE user_id = $1 RETURNING username", 2, 0 },
+	[STMT_SESSIONS_REVOKE_USER] = { "sessions_revoke_user",
+	    "UPDATE sessions SET revoked_at = now()"
+	    " WHERE user_id = $1 AND revoked_at IS NULL", 1, 0 },
+	/*
+	 * A project by id ($1) or name ($2), with the role of the caller
+	 * ($3) in it: project_id, public, role, name, the JSON.
+	 */
+	[STMT_PROJECT_GET] = { "project_get",
+	    "SELECT p.project_id, p.public, m.role, p.name, "
+	    PROJECT_JSON("m.role") " FROM projects p"
+	    " LEFT JOIN users u ON u.user_id = p.owner_id"
+	    " LEFT JOIN project_members m ON m.project_id = p.project_id"
+	    "  AND m.user_id = $3::bigint"
+	    " WHERE p.project_id = $1::bigint OR p.name = $2::text", 3, 1 },
+	[STMT_PROJECT_EXISTS] = { "project_exists",
+	    "SELECT 1 FROM projects WHERE name = $1", 1, 1 },
+	/* The creator becomes the projectAdmin, in the same statement. */
+	[STMT_PROJECT_INSERT] = { "project_insert",
+	    "WITH p AS (INSERT INTO projects (name, public, owner_id)"
+	    "  VALUES ($1, $2::boolean, $3::bigint) RETURNING project_id),"
+	    " m AS (INSERT INTO project_members (project_id, user_id, role)"
+	    "  SELECT project_id, $3::bigint, 1 FROM p)"
+	    " SELECT project_id FROM p", 3, 0 },
+	/*
+	 * The projects the caller ($3, sysadmin $4) may see, filtered by a
+	 * name pattern ($1) and publicity ($2), sorted by $5, paged by $6
+	 * and $7.
+	 */
+	[STMT_PROJECT_LIST] = { "project_list",
+	    "WITH f AS (SELECT p.*, m.role FROM projects p"
+	    "  LEFT JOIN project_members m ON m.project_id = p.project_id"
+	    "   AND m.user_id = $3::bigint"
+	    "  WHERE ($4::boolean OR p.public OR m.role IS NOT NULL)"
+	    "  AND ($1::text IS NULL OR p.name LIKE $1 ESCAPE '\\')"
+	    "  AND ($2::boolean IS NULL OR p.public = $2::boolean)),"
+	    " o AS (SELECT f.*, row_number() OVER (ORDER BY"
+	    "  CASE WHEN $5 = 'name' THEN name END,"
+	    "  CASE WHEN $5 = '-name' THEN name END DESC,"
+	    "  CASE WHEN $5 = 'creation_time' THEN creation_time END,"
+	    "  CASE WHEN $5 = '-creation_time' THEN creation_time END DESC,"
+	    "  project_id) AS ord FROM f)"
+	    " SELECT (SELECT count(*) FROM f),"
+	    " coalesce((SELECT json_agg(" PROJECT_JSON("p.role")
+	    "  ORDER BY p.ord) FROM o p"
+	    "  LEFT JOIN users u ON u.user_id = p.owner_id"
+	    "  WHERE p.ord > $7::bigint AND p.ord <= $7::bigint + $6::bigint),"
+	    "  '[]')", 7, 1 },
+	[STMT_PROJECT_UPDATE] = { "project_update",
+	    "UPDATE projects SET public = $2::boolean, update_time = now()"
+	    " WHERE project_id = $1", 2, 0 },
+	/* Members, robots and their permissions go with it (ON DELETE CASCADE). */
+	[STMT_PROJECT_DELETE] = { "project_delete",
+	    "DELETE FROM projects WHERE project_id = $1 RETURNING name", 1, 0 },
+	/* $1 project, $2 entity name pattern or NULL, $3 limit, $4 offset. */
+	[STMT_MEMBER_LIST] = { "member_list",
+	    "WITH f AS (SELECT m.*, u.username FROM project_members m"
+	    "  JOIN users u ON u.user_id = m.user_id"
+	    "  WHERE m.project_id = $1::bigint"
+	    "  AND ($2::text IS NULL OR u.username LIKE $2 ESCAPE '\\')),"
+	    " o AS (SELECT f.*, row_number() OVER (ORDER BY member_id) AS ord"
+	    "  FROM f)"
+	    " SELECT (SELECT count(*) FROM f),"
+	    " coalesce((SELECT json_agg(" MEMBER_JSON("m.username")
+	    "  ORDER BY m.ord) FROM o m"
+	    "  WHERE m.ord > $4::bigint AND m.ord <= $4::bigint + $3::bigint),"
+	    "  '[]')", 4, 1 },
+	/* A member by id, with the project it belongs to as stored. */
+	[STMT_MEMBER_GET] = { "member_get",
+	    "SELECT m.project_id, " MEMBER_JSON("u.username")
+	    " FROM project_members m JOIN users u ON u.user_id = m.user_id"
+	    " WHERE m.member_id = $1::bigint", 1, 1 },
+	/* The user by id ($2) when given, else by name ($3). */
+	[STMT_MEMBER_INSERT] = { "member_insert",
+	    "INSERT INTO project_members (project_id, user_id, role)"
+	    " SELECT $1::bigint, u.user_id, $4::smallint FROM users u"
+	    " WHERE CASE WHEN $2::bigint IS NOT NULL THEN u.user_id = $2::bigint"
+	    "  ELSE u.username = $3::text END"
+	    " RETURNING member_id, user_id", 4, 0 },
+	/* Only under the project the URL named: ids of another do nothing. */
+	[STMT_MEMBER_UPDATE] = { "member_update",
+	    "UPDATE project_members SET role = $3::smallint, update_time = now()"
+	    " WHERE member_id = $1::bigint AND project_id = $2::bigint"
+	    " RETURNING user_id", 3, 0 },
+	[STMT_MEMBER_DELETE] = { "member_delete",
+	    "DELETE FROM project_members"
+	    " WHERE member_id = $1::bigint AND project_id = $2::bigint"
+	    " RETURNING user_id", 2, 0 },
 };
+
 
 const struct stmt *
 stmt_get(enum db_stmt s)
