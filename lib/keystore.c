@@ -136,64 +136,180 @@ keystore_load(struct db *db, const unsigned char *secret, struct keyset *ks)
 	return APP_OK;
 }
 
-enum app_err
-keystore_ensure(struct db *db, const struct config *c,
-    const unsigned char secret[KEYS_SECRET_LEN], bool *created)
+/* Lock the key set for this transaction: one change at a time. */
+static enum app_err
+lock_keys(struct db *db)
 {
-	char		 lockkey[24], kid[KEYS_KID_LEN + 1];
+	char		 lockkey[24];
+	const char	*v[1] = { lockkey };
+
+	snprintf(lockkey, sizeof(lockkey), "%lld", LOCK_KEY_INIT);
+	return db_exec(db, STMT_ADVISORY_XACT_LOCK, v, NULL, NULL, NULL);
+}
+
+/* Generate a key and store it in state (inside the caller's transaction). */
+static enum app_err
+insert_new(struct db *db, const struct config *c,
+    const unsigned char secret[KEYS_SECRET_LEN], const char *state,
+    char kid[KEYS_KID_LEN + 1])
+{
 	const char	*v[5];
-	int		 len[5], fmt[5];
+	int		 len[5] = { 0, 0, 0, 0, 0 }, fmt[5] = { 0, 0, 0, 0, 1 };
 	EVP_PKEY	*pkey = NULL;
 	char		*cert = NULL;
 	unsigned char	*blob = NULL;
 	size_t		 bloblen = 0;
-	PGresult	*res = NULL;
 	enum key_alg	 alg;
 	enum app_err	 rc;
 
-	*created = false;
 	if ((rc = keys_alg_parse(c->signing_alg, &alg)) != APP_OK)
 		return rc;
-	if ((rc = db_begin(db)) != APP_OK)
-		return rc;
-	snprintf(lockkey, sizeof(lockkey), "%lld", LOCK_KEY_INIT);
-	v[0] = lockkey;
-	if ((rc = db_exec(db, STMT_ADVISORY_XACT_LOCK, v, NULL, NULL,
-	    NULL)) != APP_OK)
-		goto out;
-	if ((rc = db_exec(db, STMT_KEY_ACTIVE_EXISTS, NULL, NULL, NULL,
-	    &res)) != APP_OK)
-		goto out;
-	if (PQntuples(res) > 0) {
-		rc = db_commit(db);
-		goto out;
-	}
 	if ((rc = keys_generate(alg, c->issuer, KEYSTORE_CERT_DAYS, &pkey,
 	    &cert)) != APP_OK ||
 	    (rc = keys_kid(pkey, kid)) != APP_OK ||
 	    (rc = keys_seal(secret, kid, pkey, &blob, &bloblen)) != APP_OK)
 		goto out;
-	v[0] = kid;			fmt[0] = 0;	len[0] = 0;
-	v[1] = keys_alg_name(alg);	fmt[1] = 0;	len[1] = 0;
-	v[2] = "active";		fmt[2] = 0;	len[2] = 0;
-	v[3] = cert;			fmt[3] = 0;	len[3] = 0;
-	v[4] = (const char *)blob;	fmt[4] = 1;	len[4] = (int)bloblen;
-	if ((rc = db_exec(db, STMT_KEY_INSERT, v, len, fmt, NULL)) != APP_OK)
-		goto out;
-	if ((rc = db_commit(db)) == APP_OK) {
-		*created = true;
-		log_info("created the cluster's signing key %s (%s)", kid,
-		    keys_alg_name(alg));
-	}
+	v[0] = kid;
+	v[1] = keys_alg_name(alg);
+	v[2] = state;
+	v[3] = cert;
+	v[4] = (const char *)blob;
+	len[4] = (int)bloblen;
+	rc = db_exec(db, STMT_KEY_INSERT, v, len, fmt, NULL);
+	if (rc == APP_OK)
+		log_info("created signing key %s (%s) as %s", kid,
+		    keys_alg_name(alg), state);
 out:
-	if (rc != APP_OK)
-		db_rollback(db);
-	PQclear(res);
 	EVP_PKEY_free(pkey);
 	free(cert);
 	if (blob != NULL) {
 		OPENSSL_cleanse(blob, bloblen);
 		free(blob);
 	}
+	return rc;
+}
+
+enum app_err
+keystore_ensure(struct db *db, const struct config *c,
+    const unsigned char secret[KEYS_SECRET_LEN], bool *created)
+{
+	char		 kid[KEYS_KID_LEN + 1];
+	PGresult	*res = NULL;
+	enum app_err	 rc;
+
+	*created = false;
+	if ((rc = db_begin(db)) != APP_OK)
+		return rc;
+	if ((rc = lock_keys(db)) != APP_OK ||
+	    (rc = db_exec(db, STMT_KEY_ACTIVE_EXISTS, NULL, NULL, NULL,
+	    &res)) != APP_OK)
+		goto out;
+	if (PQntuples(res) == 0 &&
+	    (rc = insert_new(db, c, secret, "active", kid)) != APP_OK)
+		goto out;
+	if ((rc = db_commit(db)) == APP_OK)
+		*created = PQntuples(res) == 0;
+out:
+	if (rc != APP_OK)
+		db_rollback(db);
+	PQclear(res);
+	return rc;
+}
+
+enum app_err
+keystore_next(struct db *db, const struct config *c,
+    const unsigned char secret[KEYS_SECRET_LEN], char *kid)
+{
+	char		 k[KEYS_KID_LEN + 1];
+	PGresult	*res = NULL;
+	enum app_err	 rc;
+
+	if ((rc = db_begin(db)) != APP_OK)
+		return rc;
+	if ((rc = lock_keys(db)) != APP_OK ||
+	    (rc = db_exec(db, STMT_KEY_NEXT_EXISTS, NULL, NULL, NULL,
+	    &res)) != APP_OK)
+		goto out;
+	if (PQntuples(res) > 0) {
+		snprintf(k, sizeof(k), "%s", PQgetvalue(res, 0, 0));
+		rc = APP_ECONFLICT;
+		goto out;
+	}
+	if ((rc = insert_new(db, c, secret, "next", k)) != APP_OK)
+		goto out;
+	rc = db_commit(db);
+out:
+	if (rc != APP_OK)
+		db_rollback(db);
+	if (kid != NULL && (rc == APP_OK || rc == APP_ECONFLICT))
+		memcpy(kid, k, sizeof(k));
+	PQclear(res);
+	return rc;
+}
+
+enum app_err
+keystore_activate(struct db *db, char *kid)
+{
+	PGresult	*res = NULL;
+	enum app_err	 rc;
+
+	if ((rc = db_begin(db)) != APP_OK)
+		return rc;
+	/* Demote first: at most one active key, at every moment. */
+	if ((rc = lock_keys(db)) != APP_OK ||
+	    (rc = db_exec(db, STMT_KEY_NEXT_EXISTS, NULL, NULL, NULL,
+	    &res)) != APP_OK)
+		goto out;
+	if (PQntuples(res) == 0) {
+		rc = APP_ENOTFOUND;
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	if ((rc = db_exec(db, STMT_KEY_DEMOTE_ACTIVE, NULL, NULL, NULL,
+	    NULL)) != APP_OK ||
+	    (rc = db_exec(db, STMT_KEY_PROMOTE_NEXT, NULL, NULL, NULL,
+	    &res)) != APP_OK)
+		goto out;
+	if (kid != NULL && PQntuples(res) == 1)
+		snprintf(kid, KEYS_KID_LEN + 1, "%s", PQgetvalue(res, 0, 0));
+	if ((rc = db_commit(db)) == APP_OK && PQntuples(res) == 1)
+		log_info("signing key %s is now active", PQgetvalue(res, 0, 0));
+out:
+	if (rc != APP_OK)
+		db_rollback(db);
+	PQclear(res);
+	return rc;
+}
+
+enum app_err
+keystore_retire(struct db *db, long ttl, int *retired, int *young)
+{
+	char		 secs[24];
+	const char	*v[1] = { secs };
+	PGresult	*res = NULL;
+	enum app_err	 rc;
+
+	*retired = *young = 0;
+	snprintf(secs, sizeof(secs), "%ld", ttl);
+	if ((rc = db_begin(db)) != APP_OK)
+		return rc;
+	if ((rc = lock_keys(db)) != APP_OK ||
+	    (rc = db_exec(db, STMT_KEY_RETIRE, v, NULL, NULL, &res)) != APP_OK)
+		goto out;
+	*retired = PQntuples(res);
+	for (int i = 0; i < *retired; i++)
+		log_info("signing key %s retired", PQgetvalue(res, i, 0));
+	PQclear(res);
+	res = NULL;
+	if ((rc = db_exec(db, STMT_KEY_RETIRING_YOUNG, v, NULL, NULL,
+	    &res)) != APP_OK)
+		goto out;
+	*young = PQntuples(res);
+	rc = db_commit(db);
+out:
+	if (rc != APP_OK)
+		db_rollback(db);
+	PQclear(res);
 	return rc;
 }

@@ -66,6 +66,25 @@ enum app_err	 keystore_ensure(struct db *, const struct config *c,
 		    const unsigned char secret[KEYS_SECRET_LEN],
 		    bool *created) WUR;
 
+/*
+ * Rotation, one step each, every one safe to run from any node:
+ *
+ * keystore_next: create the next key (state 'next'); registries must
+ * trust it (certs.pem) before it signs.  APP_ECONFLICT if one exists.
+ * keystore_activate: the next key signs from now on; the active one
+ * becomes 'retiring', still published until its tokens expire.
+ * APP_ENOTFOUND without a next key.
+ * keystore_retire: stop publishing retiring keys that stopped signing
+ * more than ttl seconds (the token_ttl plus the registry's leeway) ago;
+ * *young gets how many are still too young and were kept.
+ * kid (KEYS_KID_LEN + 1 bytes, may be NULL) gets the key concerned.
+ */
+enum app_err	 keystore_next(struct db *, const struct config *c,
+		    const unsigned char secret[KEYS_SECRET_LEN], char *kid) WUR;
+enum app_err	 keystore_activate(struct db *, char *kid) WUR;
+enum app_err	 keystore_retire(struct db *, long ttl, int *retired,
+		    int *young) WUR;
+
 void		 keyset_free(struct keyset *);
 
 #endif

@@ -157,6 +157,31 @@ static const struct stmt stmts[STMT__MAX] = {
 	    " expires_at)"
 	    " VALUES ($1::bytea, $2, $3, $4, now() + make_interval(secs => $5::int))"
 	    " RETURNING session_id", 5, 0 },
+
+	/*
+	 * Key rotation (lib/keystore.c), each step under the keys' advisory
+	 * lock.  retired_at is when a key stopped signing: it stays
+	 * published ('retiring') until every token it signed has expired.
+	 */
+	[STMT_KEYS_LIST] = { "keys_list",
+	    "SELECT kid, alg, state, created_at, coalesce(retired_at,"
+	    " activated_at) FROM signing_keys ORDER BY key_id", 0, 1 },
+	[STMT_KEY_NEXT_EXISTS] = { "key_next_exists",
+	    "SELECT kid FROM signing_keys WHERE state = 'next'", 0, 1 },
+	[STMT_KEY_DEMOTE_ACTIVE] = { "key_demote_active",
+	    "UPDATE signing_keys SET state = 'retiring', retired_at = now()"
+	    " WHERE state = 'active'", 0, 0 },
+	[STMT_KEY_PROMOTE_NEXT] = { "key_promote_next",
+	    "UPDATE signing_keys SET state = 'active', activated_at = now()"
+	    " WHERE state = 'next' RETURNING kid", 0, 0 },
+	[STMT_KEY_RETIRE] = { "key_retire",
+	    "UPDATE signing_keys SET state = 'retired'"
+	    " WHERE state = 'retiring'"
+	    " AND retired_at <= now() - make_interval(secs => $1::int)"
+	    " RETURNING kid", 1, 0 },
+	[STMT_KEY_RETIRING_YOUNG] = { "key_retiring_young",
+	    "SELECT kid FROM signing_keys WHERE state = 'retiring'"
+	    " AND retired_at > now() - make_interval(secs => $1::int)", 1, 1 },
 	/*
 	 * The admin API.  Answers are built as JSON by the database, with
 	 * Harbor's field names, so that the C side only passes them on.

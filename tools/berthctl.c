@@ -8,6 +8,13 @@
  *                              if missing; a generated admin password is
  *                              printed once and saved to FILE (mode 0600)
  *   berthctl hash              read a password on stdin, print its hash
+ *   berthctl key list          the cluster's signing keys and their states
+ *   berthctl key next          create the next key: published in certs.pem
+ *                              at once, signing only once activated
+ *   berthctl key activate      the next key signs from now on; the active
+ *                              one is retiring (still published)
+ *   berthctl key retire        stop publishing retiring keys whose tokens
+ *                              have all expired (token_ttl + 60 s)
  *
  * The admin password comes from BERTH_ADMIN_PASSWORD, else it is
  * generated; it never appears on a command line.  Exit status: 0 on
@@ -36,7 +43,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: berthctl config | secret | "
-	    "init [-p password-file] | hash\n");
+	    "init [-p password-file] | hash |\n"
+	    "       key list | key next | key activate | key retire\n");
 	exit(1);
 }
 
@@ -194,6 +202,87 @@ out:
 	return status;
 }
 
+/* The registry checks exp with 60 s of leeway: keep keys that long more. */
+#define REGISTRY_LEEWAY	60
+
+static int
+cmd_key(struct config *c, const char *what)
+{
+	struct db	 db;
+	unsigned char	 secret[KEYS_SECRET_LEN];
+	char		 kid[KEYS_KID_LEN + 1] = "";
+	const char	*why = NULL;
+	PGresult	*res = NULL;
+	int		 retired, young, status = 2;
+	enum app_err	 rc;
+
+	db_init(&db, c, "berthctl");
+	if (strcmp(what, "list") == 0) {
+		if ((rc = db_exec(&db, STMT_KEYS_LIST, NULL, NULL, NULL,
+		    &res)) != APP_OK)
+			goto dberr;
+		for (int i = 0; i < PQntuples(res); i++)
+			printf("%s %-5s %-8s created %s%s%s\n",
+			    PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+			    PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+			    PQgetisnull(res, i, 4) ? "" : " since ",
+			    PQgetvalue(res, i, 4));
+		status = 0;
+	} else if (strcmp(what, "next") == 0) {
+		if (keys_secret_load(c->secret_file, secret, &why) != APP_OK) {
+			fprintf(stderr, "berthctl: cluster secret %s: %s\n",
+			    c->secret_file, why);
+			goto out;
+		}
+		rc = keystore_next(&db, c, secret, kid);
+		OPENSSL_cleanse(secret, sizeof(secret));
+		if (rc == APP_ECONFLICT) {
+			fprintf(stderr, "berthctl: a next key exists already: "
+			    "%s\n", kid);
+			status = 1;
+			goto out;
+		}
+		if (rc != APP_OK)
+			goto dberr;
+		printf("berthctl: next key %s is published; fetch certs.pem "
+		    "into every registry's rootcertbundle and restart them, "
+		    "then run berthctl key activate\n", kid);
+		status = 0;
+	} else if (strcmp(what, "activate") == 0) {
+		if ((rc = keystore_activate(&db, kid)) == APP_ENOTFOUND) {
+			fprintf(stderr, "berthctl: no next key: run berthctl "
+			    "key next first\n");
+			status = 1;
+			goto out;
+		}
+		if (rc != APP_OK)
+			goto dberr;
+		printf("berthctl: key %s signs from now on (every node within "
+		    "key_reload seconds); run berthctl key retire after "
+		    "%ld seconds\n", kid, c->token_ttl + REGISTRY_LEEWAY);
+		status = 0;
+	} else if (strcmp(what, "retire") == 0) {
+		if ((rc = keystore_retire(&db, c->token_ttl + REGISTRY_LEEWAY,
+		    &retired, &young)) != APP_OK)
+			goto dberr;
+		printf("berthctl: %d key(s) retired", retired);
+		if (young > 0)
+			printf(", %d kept: tokens they signed may still be "
+			    "valid", young);
+		printf("\n");
+		status = young > 0 ? 1 : 0;
+	} else
+		usage();
+	goto out;
+dberr:
+	fprintf(stderr, "berthctl: key %s: %s\n", what,
+	    err_default_message(rc));
+out:
+	PQclear(res);
+	db_close(&db);
+	return status;
+}
+
 static int
 cmd_hash(void)
 {
@@ -225,6 +314,14 @@ main(int argc, char *argv[])
 	log_init("berthctl");
 	if (argc < 2)
 		usage();
+	if (strcmp(argv[1], "key") == 0) {
+		if (argc != 3)
+			usage();
+		load_config(&c);
+		status = cmd_key(&c, argv[2]);
+		config_free(&c);
+		return status;
+	}
 	optind = 2;
 	while ((ch = getopt(argc, argv, "p:")) != -1) {
 		switch (ch) {
