@@ -1,0 +1,122 @@
+/* test_policy: the admin API's authorization table (lib/policy.c). */
+#include <stdbool.h>
+
+#include "policy.h"
+#include "t.h"
+
+#define OK	APP_OK
+#define NF	APP_ENOTFOUND
+#define FB	APP_EFORBIDDEN
+
+/* Callers: 1 is a system admin, 2 a user. */
+static const struct policy_caller admin = { 1, true };
+static const struct policy_caller user = { 2, false };
+
+static void
+users(void)
+{
+	struct policy_object	 self = { true, 2, false, 0 };
+	struct policy_object	 other = { true, 3, false, 0 };
+	struct policy_object	 admself = { true, 1, false, 0 };
+	struct policy_object	 missing = { false, 4, false, 0 };
+	static const enum policy_action acts[] = { POLICY_USER_READ,
+	    POLICY_USER_UPDATE, POLICY_USER_DELETE, POLICY_USER_ADMIN };
+	/* want[action][self, other, missing] for the user, then the admin. */
+	static const enum app_err uwant[4][3] = {
+		{ OK, NF, NF }, { OK, NF, NF }, { FB, NF, NF }, { FB, NF, NF },
+	};
+	static const enum app_err awant[4][3] = {
+		{ OK, OK, NF }, { OK, OK, NF }, { FB, OK, NF }, { FB, OK, NF },
+	};
+
+	for (size_t i = 0; i < 4; i++) {
+		T_EQ_INT(policy_check(&user, acts[i], &self), uwant[i][0],
+		    "user, action %d, own account", acts[i]);
+		T_EQ_INT(policy_check(&user, acts[i], &other), uwant[i][1],
+		    "user, action %d, another account", acts[i]);
+		T_EQ_INT(policy_check(&user, acts[i], &missing), uwant[i][2],
+		    "user, action %d, no account", acts[i]);
+		T_EQ_INT(policy_check(&admin, acts[i], &admself), awant[i][0],
+		    "admin, action %d, own account", acts[i]);
+		T_EQ_INT(policy_check(&admin, acts[i], &other), awant[i][1],
+		    "admin, action %d, another account", acts[i]);
+		T_EQ_INT(policy_check(&admin, acts[i], &missing), awant[i][2],
+		    "admin, action %d, no account", acts[i]);
+	}
+	T_EQ_INT(policy_check(&user, POLICY_USER_LIST, NULL), FB,
+	    "user may not list users");
+	T_EQ_INT(policy_check(&user, POLICY_USER_CREATE, NULL), FB,
+	    "user may not create users");
+	T_EQ_INT(policy_check(&admin, POLICY_USER_LIST, NULL), OK,
+	    "admin lists users");
+	T_EQ_INT(policy_check(&admin, POLICY_USER_CREATE, NULL), OK,
+	    "admin creates users");
+}
+
+static void
+projects(void)
+{
+	static const enum policy_action acts[] = { POLICY_PROJECT_READ,
+	    POLICY_PROJECT_UPDATE, POLICY_PROJECT_DELETE, POLICY_MEMBER_READ,
+	    POLICY_MEMBER_WRITE };
+	/*
+	 * Rows: roles 0 (none) .. 5, on a private then a public project;
+	 * columns: the actions above.
+	 */
+	static const enum app_err priv[6][5] = {
+		{ NF, NF, NF, NF, NF },		/* non-member */
+		{ OK, OK, OK, OK, OK },		/* projectAdmin */
+		{ OK, FB, FB, OK, FB },		/* developer */
+		{ OK, FB, FB, OK, FB },		/* guest */
+		{ OK, FB, FB, OK, FB },		/* maintainer */
+		{ OK, FB, FB, OK, FB },		/* limitedGuest */
+	};
+	static const enum app_err pub_none[5] = { OK, FB, FB, FB, FB };
+
+	for (int role = 0; role <= 5; role++)
+		for (size_t a = 0; a < 5; a++) {
+			struct policy_object o = { true, 0, false,
+			    (enum authz_role)role };
+
+			T_EQ_INT(policy_check(&user, acts[a], &o),
+			    priv[role][a], "private project, role %d, "
+			    "action %d", role, acts[a]);
+			o.public = true;
+			T_EQ_INT(policy_check(&user, acts[a], &o), role == 0 ?
+			    pub_none[a] : priv[role][a], "public project, "
+			    "role %d, action %d", role, acts[a]);
+		}
+	for (size_t a = 0; a < 5; a++) {
+		struct policy_object	 o = { true, 0, false, 0 };
+		struct policy_object	 gone = { false, 0, true, 1 };
+
+		T_EQ_INT(policy_check(&admin, acts[a], &o), OK,
+		    "admin, private project, action %d", acts[a]);
+		T_EQ_INT(policy_check(&admin, acts[a], &gone), NF,
+		    "admin, no project, action %d", acts[a]);
+		T_EQ_INT(policy_check(&user, acts[a], &gone), NF,
+		    "user, no project, action %d", acts[a]);
+	}
+	{
+		struct policy_object	 o = { true, 0, false, 9 };
+
+		T_EQ_INT(policy_check(&user, POLICY_PROJECT_READ, &o), NF,
+		    "an unknown role is no membership");
+	}
+	T_EQ_INT(policy_check(&user, POLICY_PROJECT_CREATE, NULL), OK,
+	    "any user creates projects");
+	T_EQ_INT(policy_check(&user, POLICY__MAX, NULL), FB,
+	    "an unknown action is denied");
+}
+
+int
+main(void)
+{
+	users();
+	projects();
+	T_EQ_STR(policy_role_name(1), "projectAdmin", "role name 1");
+	T_EQ_STR(policy_role_name(5), "limitedGuest", "role name 5");
+	T_OK(policy_role_name(0) == NULL && policy_role_name(6) == NULL,
+	    "no role names outside 1..5");
+	return t_done();
+}
