@@ -668,9 +668,13 @@ struct project_row {
 	char		*json;		/* owned */
 };
 
-/* The project the path names ({project_name_or_id}), as Harbor reads it. */
+/*
+ * The project the path names ({project_name_or_id}), as Harbor reads it;
+ * by name alone when byname (a robot permission's namespace).
+ */
 static enum app_err
-project_load(struct ctx *c, const char *seg, struct project_row *p)
+project_load(struct ctx *c, const char *seg, bool byname,
+    struct project_row *p)
 {
 	const char	*isname = http_header(c->r, "X-Is-Resource-Name");
 	const char	*v[3] = { NULL, NULL, NULL };
@@ -680,7 +684,7 @@ project_load(struct ctx *c, const char *seg, struct project_row *p)
 	enum app_err	 rc;
 
 	memset(p, 0, sizeof(*p));
-	if ((isname == NULL || strcasecmp(isname, "true") != 0) &&
+	if (!byname && (isname == NULL || strcasecmp(isname, "true") != 0) &&
 	    api_parse_id(seg, &id) == APP_OK) {
 		lldec(id, sid);
 		v[0] = sid;
@@ -715,7 +719,7 @@ project_authorize(struct ctx *c, enum policy_action act,
 	struct policy_object	 o;
 	enum app_err		 rc;
 
-	if ((rc = project_load(c, c->param[0], p)) != APP_OK)
+	if ((rc = project_load(c, c->param[0], false, p)) != APP_OK)
 		return rc;
 	memset(&o, 0, sizeof(o));
 	o.exists = p->exists;

@@ -85,6 +85,25 @@ check_obj(const json_t *obj, const struct api_schema *s, const char *path,
 			if (check_obj(v, f->sub, sub, why, whysz) != APP_OK)
 				return APP_EBADREQ;
 			break;
+		case API_ARRAY:
+			if (!json_is_array(v) ||
+			    json_array_size(v) > f->maxlen) {
+				snprintf(why, whysz, "%s must be an array of at "
+				    "most %zu objects", f->name, f->maxlen);
+				return APP_EBADREQ;
+			}
+			for (size_t i = 0; i < json_array_size(v); i++) {
+				snprintf(sub, sizeof(sub), "%s", f->name);
+				if (!json_is_object(json_array_get(v, i))) {
+					snprintf(why, whysz, "%s must hold "
+					    "objects", f->name);
+					return APP_EBADREQ;
+				}
+				if (check_obj(json_array_get(v, i), f->sub,
+				    sub, why, whysz) != APP_OK)
+					return APP_EBADREQ;
+			}
+			break;
 		case API_NULL:
 			if (!json_is_null(v)) {
 				snprintf(why, whysz, "%s must be null",

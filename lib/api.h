@@ -41,6 +41,7 @@ enum api_type {
 	API_INT,
 	API_OBJECT,
 	API_NULL,		/* only null is accepted (Harbor's registry_id) */
+	API_ARRAY,		/* of objects of sub, at most maxlen of them */
 };
 
 struct api_schema;
@@ -49,9 +50,11 @@ struct api_field {
 	const char		*name;
 	enum api_type		 type;
 	bool			 required;
-	size_t			 maxlen;	/* API_STRING: bytes */
+	size_t			 maxlen;	/* API_STRING: bytes;
+						   API_ARRAY: elements */
 	long long		 min, max;	/* API_INT: inclusive */
-	const struct api_schema	*sub;		/* API_OBJECT: its fields */
+	const struct api_schema	*sub;		/* API_OBJECT, API_ARRAY's
+						   elements: their fields */
 };
 
 struct api_schema {

@@ -20,8 +20,16 @@
  *   - projects: any user may create one (becoming its projectAdmin);
  *     a project is visible to admins, its members, and everyone when
  *     public; projectAdmins change and delete it;
- *   - members: any member reads them; projectAdmins change them.
- * Later resources (robots, sessions, keys, audit) add actions here.
+ *   - members: any member reads them; projectAdmins change them;
+ *   - robots: a project robot belongs to its project: its projectAdmins
+ *     read and manage it (other members 403, outsiders 404); a system
+ *     robot (obj->system) is for system admins only, invisible to the
+ *     rest.  Granting a robot access to a project (ROBOT_GRANT) needs
+ *     projectAdmin there; a project the caller may not see answers 403
+ *     like one it sees without the role, so that the refusal says
+ *     nothing about which projects exist (CHECKLIST 27, 30);
+ *   - sessions: a user's own, and system admins';
+ *   - signing keys and the audit log: system admins only.
  */
 #ifndef BERTH_POLICY_H
 #define BERTH_POLICY_H
@@ -44,6 +52,13 @@ enum policy_action {
 	POLICY_PROJECT_DELETE,
 	POLICY_MEMBER_READ,
 	POLICY_MEMBER_WRITE,
+	POLICY_ROBOT_READ,
+	POLICY_ROBOT_WRITE,
+	POLICY_ROBOT_GRANT,		/* give a robot access to obj */
+	POLICY_ROBOT_SYSTEM,		/* create or list system robots */
+	POLICY_SESSION,			/* list and revoke a user's sessions */
+	POLICY_KEY,			/* signing keys: list and rotate */
+	POLICY_AUDIT_READ,
 	POLICY__MAX
 };
 
@@ -58,6 +73,7 @@ struct policy_object {
 	long long	 user_id;	/* user actions: the account acted on */
 	bool		 public;	/* project and member actions */
 	enum authz_role	 role;		/* the caller's role in the project */
+	bool		 system;	/* robots: a system robot, no project */
 };
 
 /* Collection actions (list, create) ignore obj; it may be NULL. */

@@ -40,6 +40,31 @@
 	"  WHEN 4 THEN 'maintainer' WHEN 5 THEN 'limitedGuest' END," \
 	" 'role_id', m.role, 'entity_id', m.user_id, 'entity_type', 'u')"
 
+/*
+ * Harbor's Robot; r is the robots row, p its project (NULL for a system
+ * robot).  The name is the login name; expires_at is Unix seconds, -1
+ * for never; permissions group the rows by kind and namespace.  Never
+ * the secret.
+ */
+#define ROBOT_JSON "json_build_object('id', r.robot_id," \
+	" 'name', 'robot$' || CASE WHEN p.name IS NULL THEN r.name" \
+	"  ELSE p.name || '+' || r.name END," \
+	" 'description', r.description," \
+	" 'level', CASE WHEN r.project_id IS NULL THEN 'system'" \
+	"  ELSE 'project' END," \
+	" 'duration', r.duration, 'editable', true, 'disable', r.disabled," \
+	" 'expires_at', coalesce(extract(epoch FROM r.expires_at)::bigint, -1)," \
+	" 'permissions', (SELECT coalesce(json_agg(json_build_object(" \
+	"   'kind', x.kind, 'namespace', x.namespace, 'access', x.access)" \
+	"   ORDER BY x.namespace), '[]') FROM (SELECT rp.kind, rp.namespace," \
+	"   json_agg(json_build_object('resource', rp.resource," \
+	"    'action', rp.action, 'effect', 'allow')" \
+	"    ORDER BY rp.resource, rp.action) AS access" \
+	"   FROM robot_permissions rp WHERE rp.robot_id = r.robot_id" \
+	"   GROUP BY rp.kind, rp.namespace) x)," \
+	" 'creation_time', " TS("r.creation_time") "," \
+	" 'update_time', " TS("r.update_time") ")"
+
 static const struct stmt stmts[STMT__MAX] = {
 	/*
 	 * One round trip for the health endpoint: the database's clock
@@ -340,6 +365,114 @@ static const struct stmt stmts[STMT__MAX] = {
 	    "DELETE FROM project_members"
 	    " WHERE member_id = $1::bigint AND project_id = $2::bigint"
 	    " RETURNING user_id", 2, 0 },
+	/*
+	 * Robots.  A robot by id with its project as stored: project_id
+	 * (NULL: system), the project's public flag, the caller's ($2) role
+	 * there, the login name, the JSON.
+	 */
+	[STMT_ROBOT_GET] = { "robot_get",
+	    "SELECT r.project_id, p.public, m.role,"
+	    " 'robot$' || CASE WHEN p.name IS NULL THEN r.name"
+	    "  ELSE p.name || '+' || r.name END, " ROBOT_JSON
+	    " FROM robots r LEFT JOIN projects p ON p.project_id = r.project_id"
+	    " LEFT JOIN project_members m ON m.project_id = r.project_id"
+	    "  AND m.user_id = $2::bigint"
+	    " WHERE r.robot_id = $1::bigint", 2, 1 },
+	/* $1 level ('project', 'system' or NULL), $2 project or NULL. */
+	[STMT_ROBOT_LIST] = { "robot_list",
+	    "WITH f AS (SELECT r.* FROM robots r"
+	    "  WHERE ($1::text IS NULL OR ($1 = 'system') = (r.project_id IS NULL))"
+	    "  AND ($2::bigint IS NULL OR r.project_id = $2::bigint)),"
+	    " o AS (SELECT f.*, row_number() OVER (ORDER BY robot_id) AS ord"
+	    "  FROM f)"
+	    " SELECT (SELECT count(*) FROM f),"
+	    " coalesce((SELECT json_agg(" ROBOT_JSON " ORDER BY r.ord) FROM o r"
+	    "  LEFT JOIN projects p ON p.project_id = r.project_id"
+	    "  WHERE r.ord > $4::bigint AND r.ord <= $4::bigint + $3::bigint),"
+	    "  '[]')", 4, 1 },
+	/* The secret arrives as the hex of its SHA-256, never itself. */
+	[STMT_ROBOT_INSERT] = { "robot_insert",
+	    "INSERT INTO robots (name, project_id, description, secret_sha256,"
+	    " disabled, duration, expires_at, creator)"
+	    " VALUES ($1, $2::bigint, $3, decode($4, 'hex'), $5::boolean,"
+	    "  $6::int, CASE WHEN $6::int = -1 THEN NULL"
+	    "  ELSE now() + make_interval(days => $6::int) END, $7)"
+	    " RETURNING robot_id, " TS("creation_time") ","
+	    " coalesce(extract(epoch FROM expires_at)::bigint, -1)", 7, 0 },
+	/* $4 NULL: every project ('*'); else the project's name. */
+	[STMT_ROBOT_PERM_INSERT] = { "robot_perm_insert",
+	    "INSERT INTO robot_permissions (robot_id, kind, namespace,"
+	    " project_id, resource, action)"
+	    " VALUES ($1::bigint, $2, $3, $4::bigint, $5, $6)"
+	    " ON CONFLICT DO NOTHING", 6, 0 },
+	[STMT_ROBOT_PERMS_CLEAR] = { "robot_perms_clear",
+	    "DELETE FROM robot_permissions WHERE robot_id = $1::bigint", 1, 0 },
+	/*
+	 * A field given as NULL keeps its value; a new duration counts from
+	 * the creation, as Harbor's does.
+	 */
+	[STMT_ROBOT_UPDATE] = { "robot_update",
+	    "UPDATE robots SET description = coalesce($2, description),"
+	    " disabled = coalesce($3::boolean, disabled),"
+	    " duration = coalesce($4::int, duration),"
+	    " expires_at = CASE WHEN coalesce($4::int, duration) = -1 THEN NULL"
+	    "  ELSE creation_time + make_interval(days =>"
+	    "  coalesce($4::int, duration)) END,"
+	    " update_time = now() WHERE robot_id = $1::bigint"
+	    " RETURNING robot_id", 4, 0 },
+	[STMT_ROBOT_SECRET] = { "robot_secret",
+	    "UPDATE robots SET secret_sha256 = decode($2, 'hex'),"
+	    " update_time = now() WHERE robot_id = $1::bigint"
+	    " RETURNING robot_id", 2, 0 },
+	[STMT_ROBOT_DELETE] = { "robot_delete",
+	    "DELETE FROM robots WHERE robot_id = $1::bigint RETURNING robot_id",
+	    1, 0 },
+	/* A user's refresh tokens, newest first: never the hash. */
+	[STMT_SESSION_LIST] = { "session_list",
+	    "WITH f AS (SELECT * FROM sessions WHERE user_id = $1::bigint),"
+	    " o AS (SELECT f.*, row_number() OVER (ORDER BY session_id DESC)"
+	    "  AS ord FROM f)"
+	    " SELECT (SELECT count(*) FROM f),"
+	    " coalesce((SELECT json_agg(json_build_object('id', s.session_id,"
+	    "  'client_id', s.client_id, 'service', s.service,"
+	    "  'creation_time', " TS("s.created_at") ","
+	    "  'expires_at', " TS("s.expires_at") ","
+	    "  'revoked', s.revoked_at IS NOT NULL) ORDER BY s.ord) FROM o s"
+	    "  WHERE s.ord > $3::bigint AND s.ord <= $3::bigint + $2::bigint),"
+	    "  '[]')", 3, 1 },
+	/* Only the session of the user the URL named. */
+	[STMT_SESSION_REVOKE] = { "session_revoke",
+	    "UPDATE sessions SET revoked_at = coalesce(revoked_at, now())"
+	    " WHERE session_id = $1::bigint AND user_id = $2::bigint"
+	    " RETURNING session_id", 2, 0 },
+	/* Every key but the private material. */
+	[STMT_KEYS_ADMIN_LIST] = { "keys_admin_list",
+	    "SELECT coalesce(json_agg(json_build_object('kid', kid, 'alg', alg,"
+	    " 'state', state, 'creation_time', " TS("created_at") ","
+	    " 'activation_time', " TS("activated_at") ","
+	    " 'retirement_time', " TS("retired_at") ") ORDER BY key_id), '[]')"
+	    " FROM signing_keys", 0, 1 },
+	/*
+	 * The audit log, newest first, filtered by actor ($1), action ($2)
+	 * and a time range ($3, $4), each NULL for any.
+	 */
+	[STMT_AUDIT_LIST] = { "audit_list",
+	    "WITH f AS (SELECT * FROM audit_log"
+	    "  WHERE ($1::text IS NULL OR actor = $1)"
+	    "  AND ($2::text IS NULL OR action = $2)"
+	    "  AND ($3::timestamptz IS NULL OR at >= $3::timestamptz)"
+	    "  AND ($4::timestamptz IS NULL OR at <= $4::timestamptz)),"
+	    " o AS (SELECT f.*, row_number() OVER (ORDER BY at DESC,"
+	    "  audit_id DESC) AS ord FROM f)"
+	    " SELECT (SELECT count(*) FROM f),"
+	    " coalesce((SELECT json_agg(json_build_object('id', l.audit_id,"
+	    "  'username', l.actor, 'operation', l.action,"
+	    "  'resource_type', l.resource_type, 'resource', l.resource,"
+	    "  'op_time', " TS("l.at") ", 'detail', l.detail,"
+	    "  'remote_addr', l.remote_addr, 'request_id', l.request_id)"
+	    "  ORDER BY l.ord) FROM o l"
+	    "  WHERE l.ord > $6::bigint AND l.ord <= $6::bigint + $5::bigint),"
+	    "  '[]')", 6, 1 },
 };
 
 
