@@ -36,7 +36,34 @@
  *   GET    /projects/{p}/members/{mid}   200, 403, 404
  *   PUT    /projects/{p}/members/{mid}   200, 400, 403, 404  {role_id}
  *   DELETE /projects/{p}/members/{mid}   200, 403, 404
+ *   POST   /robots                       201 + Location {id, name, secret,
+ *                                        creation_time, expires_at}; 400,
+ *                                        403 (access outside the caller's
+ *                                        projects, system level), 409
+ *   GET    /robots ?page&page_size&q=Level=..,ProjectID=N
+ *                                        200 + X-Total-Count, Link; 400,
+ *                                        403 (no ProjectID, not an admin), 404
+ *   GET    /robots/{robot_id}            200, 403, 404
+ *   PUT    /robots/{robot_id}            200, 400, 403, 404  (a Robot)
+ *   PATCH  /robots/{robot_id}            200 {secret}: generated (no body
+ *                                        or no secret), "" for a chosen
+ *                                        one (as Harbor); 400
+ *   DELETE /robots/{robot_id}            200, 403, 404
+ *   GET    /users/{user_id}/sessions     200 + X-Total-Count, Link; 404
+ *   DELETE /users/{user_id}/sessions     200, 404  (revokes them all)
+ *   DELETE /users/{user_id}/sessions/{sid}  200, 404 (also another user's)
+ *   GET    /keys                         200 [{kid, alg, state, times}]; 403
+ *   POST   /keys                         201 {kid}: the next key; 403, 409,
+ *                                        503 (no cluster secret here)
+ *   POST   /keys/activate                200 {kid}; 403, 404 (no next key)
+ *   POST   /keys/retire                  200 {retired, kept}; 403
+ *   GET    /audit-logs ?actor&action&from&to&page&page_size
+ *                                        200 + X-Total-Count, Link, newest
+ *                                        first; 400 (times RFC 3339), 403
  *
+ * Sessions, keys and the audit log are berth's; the key routes mirror
+ * berthctl key next|activate|retire as actions on the collection, since
+ * a kid is not something a client should have to know to rotate.
  * {project_name_or_id} is a name when the X-Is-Resource-Name: true
  * header is sent or it is not a number, else an id (as Harbor).  Who may
  * do what is decided in lib/policy.c alone, from the objects as stored.
@@ -59,6 +86,7 @@
 #include "names.h"
 #include "password.h"
 #include "policy.h"
+#include "robot.h"
 
 #define PREFIX		"/api/v2.0"
 #define ROBOT_PREFIX	"robot$"
@@ -1215,6 +1243,865 @@ out:
 	return rc;
 }
 
+/* --- robots ------------------------------------------------------------- */
+
+#define ROBOT_PERMS_MAX		64	/* namespaces of one robot */
+#define ROBOT_ACCESS_MAX	16	/* access entries per namespace */
+#define ROBOT_DAYS_MAX		36500
+
+static const struct api_field robot_access_fields[] = {
+	{ "resource", API_STRING, true, 64, 0, 0, NULL },
+	{ "action", API_STRING, true, 64, 0, 0, NULL },
+	{ "effect", API_STRING, false, 16, 0, 0, NULL },
+};
+static const struct api_schema robot_access_schema =
+    API_SCHEMA(robot_access_fields);
+
+static const struct api_field robot_perm_fields[] = {
+	{ "kind", API_STRING, true, 16, 0, 0, NULL },
+	{ "namespace", API_STRING, true, NAMES_PROJECT_MAX, 0, 0, NULL },
+	{ "access", API_ARRAY, true, ROBOT_ACCESS_MAX, 0, 0,
+	    &robot_access_schema },
+};
+static const struct api_schema robot_perm_schema =
+    API_SCHEMA(robot_perm_fields);
+
+/*
+ * Harbor's RobotCreate: a secret may be chosen (by the same rules as
+ * PATCH), else one is made; no duration means -1, as Harbor's clients
+ * (its Terraform provider) expect.
+ */
+static const struct api_field robot_create_fields[] = {
+	{ "name", API_STRING, true, NAMES_USER_MAX, 0, 0, NULL },
+	{ "description", API_STRING, false, 1024, 0, 0, NULL },
+	{ "secret", API_STRING, false, ROBOT_SECRET_MAX, 0, 0, NULL },
+	{ "level", API_STRING, true, 16, 0, 0, NULL },
+	{ "duration", API_INT, false, 0, -1, ROBOT_DAYS_MAX, NULL },
+	{ "disable", API_BOOL, false, 0, 0, 0, NULL },
+	{ "permissions", API_ARRAY, true, ROBOT_PERMS_MAX, 0, 0,
+	    &robot_perm_schema },
+};
+static const struct api_schema robot_create_schema =
+    API_SCHEMA(robot_create_fields);
+
+/*
+ * Harbor's Robot as GET answers it, since clients send it back: id,
+ * name and level must be the robot's own; editable, expires_at and the
+ * times are read-only and ignored (expires_at follows duration).
+ */
+static const struct api_field robot_update_fields[] = {
+	{ "id", API_INT, false, 0, 1, INT64_MAX, NULL },
+	{ "name", API_STRING, false, 2 * NAMES_USER_MAX, 0, 0, NULL },
+	{ "description", API_STRING, false, 1024, 0, 0, NULL },
+	{ "level", API_STRING, false, 16, 0, 0, NULL },
+	{ "duration", API_INT, false, 0, -1, ROBOT_DAYS_MAX, NULL },
+	{ "disable", API_BOOL, false, 0, 0, 0, NULL },
+	{ "editable", API_BOOL, false, 0, 0, 0, NULL },
+	{ "expires_at", API_INT, false, 0, -1, INT64_MAX, NULL },
+	{ "permissions", API_ARRAY, false, ROBOT_PERMS_MAX, 0, 0,
+	    &robot_perm_schema },
+	{ "creation_time", API_STRING, false, 64, 0, 0, NULL },
+	{ "update_time", API_STRING, false, 64, 0, 0, NULL },
+};
+static const struct api_schema robot_update_schema =
+    API_SCHEMA(robot_update_fields);
+
+/* Harbor's RobotSec. */
+static const struct api_field robot_sec_fields[] = {
+	{ "secret", API_STRING, false, ROBOT_SECRET_MAX, 0, 0, NULL },
+};
+static const struct api_schema robot_sec_schema =
+    API_SCHEMA(robot_sec_fields);
+
+struct robot_row {
+	bool		 exists;
+	bool		 system;
+	char		 sid[24];
+	char		 pid[24];		/* "" for a system robot */
+	char		 login[2 * BASIC_USER_MAX + 16];
+	char		*json;			/* owned */
+};
+
+/* The robot of the path with its project as stored, then the policy. */
+static enum app_err
+robot_authorize(struct ctx *c, enum policy_action act, struct robot_row *rb)
+{
+	struct policy_object	 o;
+	const char		*v[2];
+	char			 uid[24];
+	long long		 id;
+	PGresult		*res = NULL;
+	enum app_err		 rc;
+
+	memset(rb, 0, sizeof(*rb));
+	memset(&o, 0, sizeof(o));
+	if (api_parse_id(c->param[0], &id) == APP_OK) {
+		lldec(id, rb->sid);
+		lldec(c->caller.user_id, uid);
+		v[0] = rb->sid;
+		v[1] = uid;
+		if ((rc = db_exec(&c->a->db, STMT_ROBOT_GET, v, NULL, NULL,
+		    &res)) != APP_OK)
+			return rc;
+		if (PQntuples(res) == 1) {
+			rb->exists = o.exists = true;
+			rb->system = o.system = PQgetisnull(res, 0, 0);
+			snprintf(rb->pid, sizeof(rb->pid), "%s",
+			    PQgetvalue(res, 0, 0));
+			o.public = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+			o.role = PQgetisnull(res, 0, 2) ? 0 :
+			    (enum authz_role)atoi(PQgetvalue(res, 0, 2));
+			snprintf(rb->login, sizeof(rb->login), "%s",
+			    PQgetvalue(res, 0, 3));
+			rb->json = strdup(PQgetvalue(res, 0, 4));
+			if (rb->json == NULL) {
+				PQclear(res);
+				return APP_ENOMEM;
+			}
+		}
+		PQclear(res);
+	}
+	return policy_check(&c->caller, act, &o);
+}
+
+/*
+ * Check a Permission list and that the caller may grant each part:
+ * kind "project" only; namespace "*" (every project, system robots and
+ * system admins only) or an existing project's name; access as above,
+ * effect "allow" or absent (berth has no deny).  A project robot has
+ * exactly one, on its own project, whose id goes to pid.  The id of
+ * each namespace's project ("" for "*") goes to pids[i].
+ */
+static enum app_err
+robot_perms_check(struct ctx *c, const json_t *perms, bool system,
+    char pid[24], char pids[][24], const char **msg)
+{
+	struct project_row	 p;
+	struct policy_object	 o;
+	const json_t		*perm, *acc;
+	const char		*ns, *e;
+	size_t			 i, j;
+	enum app_err		 rc;
+
+	if (!system && json_array_size(perms) != 1) {
+		*msg = "a project robot has one permission, on its project";
+		return APP_EBADREQ;
+	}
+	json_array_foreach(perms, i, perm) {
+		if (strcmp(str(perm, "kind"), "project") != 0) {
+			*msg = "permissions: kind must be \"project\"";
+			return APP_EBADREQ;
+		}
+		if (json_array_size(json_object_get(perm, "access")) == 0) {
+			*msg = "permissions: access is empty";
+			return APP_EBADREQ;
+		}
+		json_array_foreach(json_object_get(perm, "access"), j, acc) {
+			/* Only what the token endpoint grants. */
+			if (robot_action(str(acc, "resource"),
+			    str(acc, "action")) == 0) {
+				*msg = "access: repository pull, push or "
+				    "delete, or artifact delete";
+				return APP_EBADREQ;
+			}
+			if ((e = str(acc, "effect")) != NULL &&
+			    strcmp(e, "allow") != 0) {
+				*msg = "access: effect must be \"allow\"";
+				return APP_EBADREQ;
+			}
+		}
+		ns = str(perm, "namespace");
+		memset(&o, 0, sizeof(o));
+		pids[i][0] = '\0';
+		if (strcmp(ns, "*") == 0) {
+			if (!system) {
+				*msg = "namespace \"*\" needs level system";
+				return APP_EBADREQ;
+			}
+			o.exists = o.system = true;
+		} else {
+			if (names_check_project(ns, strlen(ns), msg) != APP_OK)
+				return APP_EBADREQ;
+			if ((rc = project_load(c, ns, true, &p)) != APP_OK)
+				return rc;
+			free(p.json);
+			o.exists = p.exists;
+			o.public = p.public;
+			o.role = (enum authz_role)p.role;
+			snprintf(pids[i], 24, "%s", p.sid);
+		}
+		if ((rc = policy_check(&c->caller, POLICY_ROBOT_GRANT, &o)) !=
+		    APP_OK) {
+			*msg = rc == APP_ENOTFOUND ? "no such project" :
+			    "you may not grant access to this project";
+			return rc;
+		}
+		if (!system)
+			snprintf(pid, 24, "%s", pids[i]);
+	}
+	return APP_OK;
+}
+
+/* Store the permissions robot_perms_check() accepted. */
+static enum app_err
+robot_perms_write(struct ctx *c, const char *rid, const json_t *perms,
+    char pids[][24])
+{
+	const json_t	*perm, *acc;
+	const char	*v[6];
+	size_t		 i, j;
+	enum app_err	 rc;
+
+	json_array_foreach(perms, i, perm) {
+		json_array_foreach(json_object_get(perm, "access"), j, acc) {
+			v[0] = rid;
+			v[1] = str(perm, "kind");
+			v[2] = str(perm, "namespace");
+			v[3] = pids[i][0] != '\0' ? pids[i] : NULL;
+			v[4] = str(acc, "resource");
+			v[5] = str(acc, "action");
+			if ((rc = db_exec(&c->a->db, STMT_ROBOT_PERM_INSERT, v,
+			    NULL, NULL, NULL)) != APP_OK)
+				return rc;
+		}
+	}
+	return APP_OK;
+}
+
+
+static enum app_err
+robots_create(struct ctx *c, const char **msg)
+{
+	json_t		*in = NULL, *out = NULL, *detail = NULL;
+	const json_t	*perms;
+	const char	*name, *level, *v[7];
+	char		 pid[24] = "", pids[ROBOT_PERMS_MAX][24];
+	char		 hexhash[ROBOT_HASH_HEX] = "", dur[24], loc[64];
+	char		 login[2 * BASIC_USER_MAX + 16];
+	char		*secret = NULL;
+	bool		 system;
+	PGresult	*res = NULL;
+	enum app_err	 rc;
+
+	if ((rc = body(c, &robot_create_schema, &in, msg)) != APP_OK)
+		goto out;
+	name = str(in, "name");
+	level = str(in, "level");
+	perms = json_object_get(in, "permissions");
+	rc = APP_EBADREQ;
+	if (strcmp(level, "project") != 0 && strcmp(level, "system") != 0) {
+		*msg = "level must be \"project\" or \"system\"";
+		goto out;
+	}
+	system = strcmp(level, "system") == 0;
+	/* A robot's name is a username's, so '+' and '$' cannot mislead. */
+	if (names_check_user(name, strlen(name), msg) != APP_OK)
+		goto out;
+	if (json_object_get(in, "duration") != NULL &&
+	    json_integer_value(json_object_get(in, "duration")) == 0) {
+		*msg = "duration is -1 (never expires) or a number of days";
+		goto out;
+	}
+	if (system && (rc = policy_check(&c->caller, POLICY_ROBOT_SYSTEM,
+	    NULL)) != APP_OK) {
+		*msg = "only system admins create system robots";
+		goto out;
+	}
+	if ((rc = robot_perms_check(c, perms, system, pid, pids, msg)) !=
+	    APP_OK)
+		goto out;
+	if (str(in, "secret") != NULL) {
+		if (!robot_secret_ok(str(in, "secret"))) {
+			*msg = "secret: 8 to 128 characters with upper and "
+			    "lower case letters and a digit";
+			rc = APP_EBADREQ;
+			goto out;
+		}
+		if ((secret = strdup(str(in, "secret"))) == NULL) {
+			rc = APP_ENOMEM;
+			goto out;
+		}
+		rc = robot_secret_hash(secret, hexhash);
+	} else
+		rc = robot_secret_new(&secret, hexhash);
+	if (rc != APP_OK)
+		goto out;
+	lldec(json_object_get(in, "duration") != NULL ?
+	    json_integer_value(json_object_get(in, "duration")) : -1, dur);
+	v[0] = name;
+	v[1] = system ? NULL : pid;
+	v[2] = str(in, "description") ? str(in, "description") : "";
+	v[3] = hexhash;
+	v[4] = json_is_true(json_object_get(in, "disable")) ? "true" : "false";
+	v[5] = dur;
+	v[6] = c->user;
+	if ((rc = change_begin(c)) != APP_OK)
+		goto out;
+	rc = db_exec(&c->a->db, STMT_ROBOT_INSERT, v, NULL, NULL, &res);
+	if (rc == APP_ECONFLICT)
+		*msg = "a robot with this name exists";
+	if (rc == APP_OK)
+		rc = robot_perms_write(c, PQgetvalue(res, 0, 0), perms, pids);
+	/* A project robot's one namespace is its project's name. */
+	if (!system)
+		snprintf(login, sizeof(login), ROBOT_PREFIX "%s+%s",
+		    str(json_array_get(perms, 0), "namespace"), name);
+	else
+		snprintf(login, sizeof(login), ROBOT_PREFIX "%s", name);
+	/* The audit row: what was granted, never the secret. */
+	if (rc == APP_OK && (detail = json_pack("{s:s,s:s,s:s,s:O,s:O}",
+	    "id", PQgetvalue(res, 0, 0), "level", level, "duration", dur,
+	    "disable",
+	    json_object_get(in, "disable") ? json_object_get(in, "disable") :
+	    json_false(), "permissions", perms)) == NULL)
+		rc = APP_ENOMEM;
+	if ((rc = change_end(c, rc, "robot.create", "robot", login,
+	    detail)) != APP_OK)
+		goto out;
+	/* Harbor's RobotCreated: the only time the secret is shown. */
+	if ((out = json_pack("{s:I,s:s,s:s,s:s,s:I}", "id",
+	    (json_int_t)strtoll(PQgetvalue(res, 0, 0), NULL, 10), "name",
+	    login, "secret", secret, "creation_time", PQgetvalue(res, 0, 1),
+	    "expires_at", (json_int_t)strtoll(PQgetvalue(res, 0, 2), NULL,
+	    10))) == NULL) {
+		rc = APP_ENOMEM;
+		goto out;
+	}
+	snprintf(loc, sizeof(loc), PREFIX "/robots/%s", PQgetvalue(res, 0, 0));
+	http_add_header(c->r, "Location", loc);
+	http_json(c->r, 201, out);
+out:
+	if (secret != NULL) {
+		OPENSSL_cleanse(secret, strlen(secret));
+		free(secret);
+	}
+	OPENSSL_cleanse(hexhash, sizeof(hexhash));
+	PQclear(res);
+	json_decref(detail);
+	json_decref(in);
+	return rc;
+}
+
+/*
+ * Harbor's q for robots: comma-separated Level=project|system and
+ * ProjectID=<id>; nothing else.
+ */
+static enum app_err
+robot_filter(const char *q, const char **level, char pid[24],
+    const char **msg)
+{
+	char		 buf[128], *tok, *last;
+	long long	 id;
+
+	*level = NULL;
+	pid[0] = '\0';
+	if (q == NULL)
+		return APP_OK;
+	*msg = "q supports Level=project|system and ProjectID=<id>";
+	if (strlen(q) >= sizeof(buf))
+		return APP_EBADREQ;
+	snprintf(buf, sizeof(buf), "%s", q);
+	for (tok = strtok_r(buf, ",", &last); tok != NULL;
+	    tok = strtok_r(NULL, ",", &last)) {
+		if (strcmp(tok, "Level=project") == 0)
+			*level = "project";
+		else if (strcmp(tok, "Level=system") == 0)
+			*level = "system";
+		else if (strncmp(tok, "ProjectID=", 10) == 0 &&
+		    api_parse_id(tok + 10, &id) == APP_OK)
+			lldec(id, pid);
+		else
+			return APP_EBADREQ;
+	}
+	return APP_OK;
+}
+
+static enum app_err
+robots_list(struct ctx *c, const char **msg)
+{
+	static const char *const allowed[] = { "page", "page_size", "q",
+	    "sort", NULL };
+	const struct form	*q;
+	struct api_page		 pg;
+	struct project_row	 p;
+	struct policy_object	 o;
+	const char		*level, *sort, *v[4];
+	char			 pid[24], lim[24], off[24];
+	PGresult		*res = NULL;
+	enum app_err		 rc;
+
+	memset(&p, 0, sizeof(p));
+	if ((rc = query(c, allowed, &q, msg)) != APP_OK ||
+	    (rc = api_page_parse(q, &pg, msg)) != APP_OK)
+		goto out;
+	/* Harbor's default order only: newest last, by id. */
+	if ((sort = form_get(q, "sort")) != NULL && strcmp(sort, "id") != 0) {
+		*msg = "sort must be id";
+		rc = APP_EBADREQ;
+		goto out;
+	}
+	if ((rc = robot_filter(form_get(q, "q"), &level, pid, msg)) != APP_OK)
+		goto out;
+	/* A project's robots for its admins; all of them for system admins. */
+	if (pid[0] != '\0') {
+		if ((rc = project_load(c, pid, false, &p)) != APP_OK)
+			goto out;
+		memset(&o, 0, sizeof(o));
+		o.exists = p.exists;
+		o.public = p.public;
+		o.role = (enum authz_role)p.role;
+		rc = policy_check(&c->caller, POLICY_ROBOT_READ, &o);
+	} else
+		rc = policy_check(&c->caller, POLICY_ROBOT_SYSTEM, NULL);
+	if (rc != APP_OK)
+		goto out;
+	lldec(pg.size, lim);
+	lldec(api_page_offset(&pg), off);
+	v[0] = level;
+	v[1] = pid[0] != '\0' ? pid : NULL;
+	v[2] = lim;
+	v[3] = off;
+	if ((rc = db_exec(&c->a->db, STMT_ROBOT_LIST, v, NULL, NULL, &res)) ==
+	    APP_OK)
+		rc = reply_list(c, res, q, &pg);
+out:
+	PQclear(res);
+	free(p.json);
+	return rc;
+}
+
+static enum app_err
+robot_get(struct ctx *c, const char **msg)
+{
+	struct robot_row	 rb;
+	enum app_err		 rc;
+
+	if ((rc = robot_authorize(c, POLICY_ROBOT_READ, &rb)) == APP_OK)
+		rc = reply_db_json(c, 200, rb.json);
+	free(rb.json);
+	return rc;
+}
+
+static enum app_err
+robot_put(struct ctx *c, const char **msg)
+{
+	struct robot_row	 rb;
+	json_t			*in = NULL, *j;
+	const json_t		*perms;
+	const char		*v[4], *s;
+	char			 pid[24] = "", pids[ROBOT_PERMS_MAX][24];
+	char			 dur[24];
+	PGresult		*res = NULL;
+	enum app_err		 rc;
+
+	if ((rc = robot_authorize(c, POLICY_ROBOT_WRITE, &rb)) != APP_OK)
+		goto out;
+	if ((rc = body(c, &robot_update_schema, &in, msg)) != APP_OK)
+		goto out;
+	rc = APP_EBADREQ;
+	if ((j = json_object_get(in, "id")) != NULL &&
+	    json_integer_value(j) != strtoll(rb.sid, NULL, 10)) {
+		*msg = "id is not this robot's";
+		goto out;
+	}
+	if ((s = str(in, "name")) != NULL && strcmp(s, rb.login) != 0) {
+		*msg = "a robot cannot be renamed";
+		goto out;
+	}
+	if ((s = str(in, "level")) != NULL &&
+	    strcmp(s, rb.system ? "system" : "project") != 0) {
+		*msg = "a robot's level cannot change";
+		goto out;
+	}
+	if ((j = json_object_get(in, "duration")) != NULL &&
+	    json_integer_value(j) == 0) {
+		*msg = "duration is -1 (never expires) or a number of days";
+		goto out;
+	}
+	if ((perms = json_object_get(in, "permissions")) != NULL) {
+		if ((rc = robot_perms_check(c, perms, rb.system, pid, pids,
+		    msg)) != APP_OK)
+			goto out;
+		rc = APP_EBADREQ;
+		if (!rb.system && strcmp(pid, rb.pid) != 0) {
+			*msg = "a project robot's permission is on its project";
+			goto out;
+		}
+	}
+	v[0] = rb.sid;
+	v[1] = str(in, "description");
+	v[2] = (j = json_object_get(in, "disable")) == NULL ? NULL :
+	    json_is_true(j) ? "true" : "false";
+	v[3] = NULL;
+	if ((j = json_object_get(in, "duration")) != NULL) {
+		lldec(json_integer_value(j), dur);
+		v[3] = dur;
+	}
+	if ((rc = change_begin(c)) != APP_OK)
+		goto out;
+	rc = db_exec(&c->a->db, STMT_ROBOT_UPDATE, v, NULL, NULL, &res);
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_ENOTFOUND;
+	if (rc == APP_OK && perms != NULL && (rc = db_exec(&c->a->db,
+	    STMT_ROBOT_PERMS_CLEAR, v, NULL, NULL, NULL)) == APP_OK)
+		rc = robot_perms_write(c, rb.sid, perms, pids);
+	/* The body holds no secret (the schema has none). */
+	if ((rc = change_end(c, rc, "robot.update", "robot", rb.login, in)) ==
+	    APP_OK)
+		reply_empty(c, 200);
+out:
+	PQclear(res);
+	json_decref(in);
+	free(rb.json);
+	return rc;
+}
+
+/*
+ * PATCH: Harbor's secret refresh, answered as RobotSec.  No body, or no
+ * "secret": a new random one, shown this once; a chosen one must meet
+ * the rules and answers {"secret":""}.  The old one stops working at
+ * once.
+ */
+static enum app_err
+robot_patch(struct ctx *c, const char **msg)
+{
+	struct robot_row	 rb;
+	json_t			*in = NULL, *out;
+	const char		*cl, *given = NULL, *v[2];
+	char			*secret = NULL, hexhash[ROBOT_HASH_HEX] = "";
+	PGresult		*res = NULL;
+	enum app_err		 rc;
+
+	if ((rc = robot_authorize(c, POLICY_ROBOT_WRITE, &rb)) != APP_OK)
+		goto out;
+	cl = http_param(c->r, "CONTENT_LENGTH");
+	if (cl != NULL && *cl != '\0' && strcmp(cl, "0") != 0) {
+		if ((rc = body(c, &robot_sec_schema, &in, msg)) != APP_OK)
+			goto out;
+		given = str(in, "secret");
+	}
+	if (given != NULL) {
+		if (!robot_secret_ok(given)) {
+			*msg = "secret: 8 to 128 characters with upper and "
+			    "lower case letters and a digit";
+			rc = APP_EBADREQ;
+			goto out;
+		}
+		rc = robot_secret_hash(given, hexhash);
+	} else
+		rc = robot_secret_new(&secret, hexhash);
+	if (rc != APP_OK)
+		goto out;
+	v[0] = rb.sid;
+	v[1] = hexhash;
+	if ((rc = change_begin(c)) != APP_OK)
+		goto out;
+	rc = db_exec(&c->a->db, STMT_ROBOT_SECRET, v, NULL, NULL, &res);
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_ENOTFOUND;
+	if ((rc = change_end(c, rc, "robot.refresh", "robot", rb.login,
+	    NULL)) != APP_OK)
+		goto out;
+	/* As Harbor: a chosen secret is answered as "", never echoed. */
+	if ((out = json_pack("{s:s}", "secret", secret != NULL ? secret :
+	    "")) != NULL)
+		http_json(c->r, 200, out);
+	else
+		rc = APP_ENOMEM;
+out:
+	if (secret != NULL) {
+		OPENSSL_cleanse(secret, strlen(secret));
+		free(secret);
+	}
+	if (in != NULL && given != NULL)
+		OPENSSL_cleanse((char *)given, strlen(given));
+	OPENSSL_cleanse(hexhash, sizeof(hexhash));
+	PQclear(res);
+	json_decref(in);
+	free(rb.json);
+	return rc;
+}
+
+/* Its permissions go with it (ON DELETE CASCADE); tokens end at once. */
+static enum app_err
+robot_delete(struct ctx *c, const char **msg)
+{
+	struct robot_row	 rb;
+	const char		*v[1];
+	PGresult		*res = NULL;
+	enum app_err		 rc;
+
+	if ((rc = robot_authorize(c, POLICY_ROBOT_WRITE, &rb)) != APP_OK)
+		goto out;
+	v[0] = rb.sid;
+	if ((rc = change_begin(c)) != APP_OK)
+		goto out;
+	rc = db_exec(&c->a->db, STMT_ROBOT_DELETE, v, NULL, NULL, &res);
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_ENOTFOUND;
+	if ((rc = change_end(c, rc, "robot.delete", "robot", rb.login,
+	    NULL)) == APP_OK)
+		reply_empty(c, 200);
+out:
+	PQclear(res);
+	free(rb.json);
+	return rc;
+}
+
+/* --- sessions (berth's) ------------------------------------------------- */
+
+static enum app_err
+sessions_list(struct ctx *c, const char **msg)
+{
+	static const char *const allowed[] = { "page", "page_size", NULL };
+	struct user_row		 u;
+	const struct form	*q;
+	struct api_page		 pg;
+	const char		*v[3];
+	char			 lim[24], off[24];
+	PGresult		*res = NULL;
+	enum app_err		 rc;
+
+	if ((rc = user_authorize(c, POLICY_SESSION, &u)) != APP_OK)
+		goto out;
+	if ((rc = query(c, allowed, &q, msg)) != APP_OK ||
+	    (rc = api_page_parse(q, &pg, msg)) != APP_OK)
+		goto out;
+	lldec(pg.size, lim);
+	lldec(api_page_offset(&pg), off);
+	v[0] = u.sid;
+	v[1] = lim;
+	v[2] = off;
+	if ((rc = db_exec(&c->a->db, STMT_SESSION_LIST, v, NULL, NULL,
+	    &res)) == APP_OK)
+		rc = reply_list(c, res, q, &pg);
+out:
+	PQclear(res);
+	free(u.json);
+	return rc;
+}
+
+/* One session, only under the URL of the user it belongs to. */
+static enum app_err
+session_revoke(struct ctx *c, const char **msg)
+{
+	struct user_row	 u;
+	json_t		*detail = NULL;
+	const char	*v[2];
+	char		 sid[24];
+	long long	 id;
+	PGresult	*res = NULL;
+	enum app_err	 rc;
+
+	if ((rc = user_authorize(c, POLICY_SESSION, &u)) != APP_OK)
+		goto out;
+	if (api_parse_id(c->param[1], &id) != APP_OK) {
+		rc = APP_ENOTFOUND;
+		goto out;
+	}
+	lldec(id, sid);
+	v[0] = sid;
+	v[1] = u.sid;
+	if ((rc = change_begin(c)) != APP_OK)
+		goto out;
+	rc = db_exec(&c->a->db, STMT_SESSION_REVOKE, v, NULL, NULL, &res);
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_ENOTFOUND;
+	if (rc == APP_OK && (detail = json_pack("{s:s}", "user_id", u.sid)) ==
+	    NULL)
+		rc = APP_ENOMEM;
+	if ((rc = change_end(c, rc, "session.revoke", "session", sid,
+	    detail)) == APP_OK)
+		reply_empty(c, 200);
+out:
+	PQclear(res);
+	json_decref(detail);
+	free(u.json);
+	return rc;
+}
+
+static enum app_err
+sessions_revoke(struct ctx *c, const char **msg)
+{
+	struct user_row	 u;
+	const char	*v[1];
+	enum app_err	 rc;
+
+	if ((rc = user_authorize(c, POLICY_SESSION, &u)) != APP_OK)
+		goto out;
+	v[0] = u.sid;
+	if ((rc = change_begin(c)) != APP_OK)
+		goto out;
+	rc = db_exec(&c->a->db, STMT_SESSIONS_REVOKE_USER, v, NULL, NULL,
+	    NULL);
+	if ((rc = change_end(c, rc, "session.revoke_all", "user", u.sid,
+	    NULL)) == APP_OK)
+		reply_empty(c, 200);
+out:
+	free(u.json);
+	return rc;
+}
+
+/* --- signing keys (berth's) --------------------------------------------- */
+
+/* As berthctl's: the registry's clock may lag the token's expiry. */
+#define REGISTRY_LEEWAY	60
+
+/*
+ * The rotation steps run their own transactions (lib/keystore.c, under
+ * the keys' lock), so the audit row follows the step rather than
+ * sharing its transaction: a step is never undone for want of a row.
+ */
+static enum app_err
+key_audit(struct ctx *c, const char *action, const char *kid,
+    const json_t *detail)
+{
+	return audit_write(&c->a->db, c->user, action, "key", kid, detail,
+	    c->addr);
+}
+
+static enum app_err
+keys_list(struct ctx *c, const char **msg)
+{
+	PGresult	*res = NULL;
+	enum app_err	 rc;
+
+	if ((rc = policy_check(&c->caller, POLICY_KEY, NULL)) != APP_OK)
+		return rc;
+	if ((rc = db_exec(&c->a->db, STMT_KEYS_ADMIN_LIST, NULL, NULL, NULL,
+	    &res)) == APP_OK)
+		rc = reply_db_json(c, 200, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return rc;
+}
+
+static enum app_err
+keys_create(struct ctx *c, const char **msg)
+{
+	char		 kid[KEYS_KID_LEN + 1] = "";
+	json_t		*out;
+	enum app_err	 rc;
+
+	if ((rc = policy_check(&c->caller, POLICY_KEY, NULL)) != APP_OK)
+		return rc;
+	/*
+	 * The private key is sealed with the cluster secret, read now
+	 * (with the key set) since this program needs it for nothing else.
+	 */
+	if ((rc = app_keys_refresh(c->a, true)) != APP_OK)
+		return rc;
+	if (!c->a->have_secret) {
+		*msg = "this node has no cluster secret";
+		return APP_EUNAVAIL;
+	}
+	rc = keystore_next(&c->a->db, &c->a->cfg, c->a->secret, kid);
+	if (rc == APP_ECONFLICT)
+		*msg = "a next key exists already: activate it first";
+	if (rc != APP_OK)
+		return rc;
+	if ((rc = key_audit(c, "key.create", kid, NULL)) != APP_OK)
+		return rc;
+	if ((out = json_pack("{s:s,s:s}", "kid", kid, "state", "next")) ==
+	    NULL)
+		return APP_ENOMEM;
+	http_add_header(c->r, "Location", PREFIX "/keys");
+	http_json(c->r, 201, out);
+	return APP_OK;
+}
+
+static enum app_err
+keys_activate(struct ctx *c, const char **msg)
+{
+	char		 kid[KEYS_KID_LEN + 1] = "";
+	json_t		*out;
+	enum app_err	 rc;
+
+	if ((rc = policy_check(&c->caller, POLICY_KEY, NULL)) != APP_OK)
+		return rc;
+	rc = keystore_activate(&c->a->db, kid);
+	if (rc == APP_ENOTFOUND)
+		*msg = "there is no next key to activate";
+	if (rc != APP_OK)
+		return rc;
+	if ((rc = key_audit(c, "key.activate", kid, NULL)) != APP_OK)
+		return rc;
+	if ((out = json_pack("{s:s,s:s}", "kid", kid, "state", "active")) ==
+	    NULL)
+		return APP_ENOMEM;
+	http_json(c->r, 200, out);
+	return APP_OK;
+}
+
+static enum app_err
+keys_retire(struct ctx *c, const char **msg)
+{
+	json_t		*out;
+	int		 retired = 0, young = 0;
+	enum app_err	 rc;
+
+	if ((rc = policy_check(&c->caller, POLICY_KEY, NULL)) != APP_OK)
+		return rc;
+	if ((rc = keystore_retire(&c->a->db, c->a->cfg.token_ttl +
+	    REGISTRY_LEEWAY, &retired, &young)) != APP_OK)
+		return rc;
+	if ((out = json_pack("{s:i,s:i}", "retired", retired, "kept",
+	    young)) == NULL)
+		return APP_ENOMEM;
+	if ((rc = key_audit(c, "key.retire", "", out)) != APP_OK) {
+		json_decref(out);
+		return rc;
+	}
+	http_json(c->r, 200, out);
+	return APP_OK;
+}
+
+/* --- the audit log (berth's) -------------------------------------------- */
+
+static enum app_err
+audit_list(struct ctx *c, const char **msg)
+{
+	static const char *const allowed[] = { "actor", "action", "from",
+	    "to", "page", "page_size", NULL };
+	static const char *const times[] = { "from", "to" };
+	const struct form	*q;
+	struct api_page		 pg;
+	const char		*v[6];
+	char			 lim[24], off[24];
+	PGresult		*res = NULL;
+	enum app_err		 rc;
+
+	if ((rc = policy_check(&c->caller, POLICY_AUDIT_READ, NULL)) !=
+	    APP_OK)
+		return rc;
+	if ((rc = query(c, allowed, &q, msg)) != APP_OK ||
+	    (rc = api_page_parse(q, &pg, msg)) != APP_OK)
+		return rc;
+	v[0] = form_get(q, "actor");
+	v[1] = form_get(q, "action");
+	if ((v[0] != NULL && strlen(v[0]) > 2 * NAMES_USER_MAX) ||
+	    (v[1] != NULL && strlen(v[1]) > 64)) {
+		*msg = "actor or action is too long";
+		return APP_EBADREQ;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		v[2 + i] = form_get(q, times[i]);
+		if (v[2 + i] != NULL && !api_time_ok(v[2 + i])) {
+			*msg = "from and to are RFC 3339 times "
+			    "(2006-01-02T15:04:05Z)";
+			return APP_EBADREQ;
+		}
+	}
+	lldec(pg.size, lim);
+	lldec(api_page_offset(&pg), off);
+	v[4] = lim;
+	v[5] = off;
+	if ((rc = db_exec(&c->a->db, STMT_AUDIT_LIST, v, NULL, NULL, &res)) ==
+	    APP_OK)
+		rc = reply_list(c, res, q, &pg);
+	PQclear(res);
+	return rc;
+}
+
 /* --- routing and authentication ------------------------------------------ */
 
 static const struct route {
@@ -1233,6 +2120,9 @@ static const struct route {
 	{ "PUT",	"/users/{id}/password",		user_password },
 	{ "PUT",	"/users/{id}/sysadmin",		user_sysadmin },
 	{ "PUT",	"/users/{id}/disabled",		user_disabled },
+	{ "GET",	"/users/{id}/sessions",		sessions_list },
+	{ "DELETE",	"/users/{id}/sessions",		sessions_revoke },
+	{ "DELETE",	"/users/{id}/sessions/{sid}",	session_revoke },
 	{ "POST",	"/projects",			projects_create },
 	{ "HEAD",	"/projects",			projects_head },
 	{ "GET",	"/projects",			projects_list },
@@ -1244,6 +2134,17 @@ static const struct route {
 	{ "GET",	"/projects/{p}/members/{mid}",	member_get },
 	{ "PUT",	"/projects/{p}/members/{mid}",	member_put },
 	{ "DELETE",	"/projects/{p}/members/{mid}",	member_delete },
+	{ "POST",	"/robots",			robots_create },
+	{ "GET",	"/robots",			robots_list },
+	{ "GET",	"/robots/{id}",			robot_get },
+	{ "PUT",	"/robots/{id}",			robot_put },
+	{ "PATCH",	"/robots/{id}",			robot_patch },
+	{ "DELETE",	"/robots/{id}",			robot_delete },
+	{ "POST",	"/keys/activate",		keys_activate },
+	{ "POST",	"/keys/retire",			keys_retire },
+	{ "GET",	"/keys",			keys_list },
+	{ "POST",	"/keys",			keys_create },
+	{ "GET",	"/audit-logs",			audit_list },
 };
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))
 

@@ -46,6 +46,7 @@
 #include "jwt.h"
 #include "log.h"
 #include "login.h"
+#include "robot.h"
 #include "scope.h"
 
 #define ROBOT_PREFIX		"robot$"
@@ -271,23 +272,6 @@ load_facts(struct treq *t, const char *text)
 		    (enum authz_role)json_integer_value(role) : ROLE_NONE;
 	}
 	return APP_OK;
-}
-
-static unsigned
-robot_action(const char *resource, const char *action)
-{
-	if (strcmp(resource, "repository") == 0) {
-		if (strcmp(action, "pull") == 0)
-			return SCOPE_A_PULL;
-		if (strcmp(action, "push") == 0)
-			return SCOPE_A_PUSH;
-		if (strcmp(action, "delete") == 0)
-			return SCOPE_A_DELETE;
-	}
-	/* Harbor grants deletion of artifacts as its own resource. */
-	if (strcmp(resource, "artifact") == 0 && strcmp(action, "delete") == 0)
-		return SCOPE_A_DELETE;
-	return 0;
 }
 
 /* A robot's permissions onto the projects of the request. */

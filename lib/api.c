@@ -88,8 +88,8 @@ check_obj(const json_t *obj, const struct api_schema *s, const char *path,
 		case API_ARRAY:
 			if (!json_is_array(v) ||
 			    json_array_size(v) > f->maxlen) {
-				snprintf(why, whysz, "%s must be an array of at "
-				    "most %zu objects", f->name, f->maxlen);
+				snprintf(why, whysz, "%s must be an array of "
+				    "at most %zu objects", f->name, f->maxlen);
 				return APP_EBADREQ;
 			}
 			for (size_t i = 0; i < json_array_size(v); i++) {
@@ -378,4 +378,51 @@ api_like_new(const char *s, bool contains)
 		p[o++] = '%';
 	p[o] = '\0';
 	return p;
+}
+
+/* n decimal digits of s within lo..hi into *out. */
+static bool
+digits(const char *s, size_t n, int lo, int hi, int *out)
+{
+	int	 v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return v >= lo && v <= hi;
+}
+
+bool
+api_time_ok(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int		 y, mo, d, h, mi, se;
+	size_t		 n;
+
+	if (strlen(s) < 20 || !digits(s, 4, 1, 9999, &y) || s[4] != '-' ||
+	    !digits(s + 5, 2, 1, 12, &mo) || s[7] != '-' ||
+	    !digits(s + 8, 2, 1, mdays[mo - 1], &d) || s[10] != 'T' ||
+	    !digits(s + 11, 2, 0, 23, &h) || s[13] != ':' ||
+	    !digits(s + 14, 2, 0, 59, &mi) || s[16] != ':' ||
+	    !digits(s + 17, 2, 0, 59, &se))
+		return false;
+	if (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 &&
+	    y % 400 != 0)))
+		return false;
+	s += 19;
+	if (*s == '.') {
+		n = strspn(++s, "0123456789");
+		if (n < 1 || n > 9)
+			return false;
+		s += n;
+	}
+	if (strcmp(s, "Z") == 0)
+		return true;
+	return (*s == '+' || *s == '-') && strlen(s) == 6 &&
+	    digits(s + 1, 2, 0, 23, &h) && s[3] == ':' &&
+	    digits(s + 4, 2, 0, 59, &mi);
 }

@@ -125,4 +125,12 @@ enum app_err	api_parse_id(const char *s, long long *out) WUR;
  */
 char		*api_like_new(const char *s, bool contains);
 
+/*
+ * An RFC 3339 date-time, strictly: YYYY-MM-DDTHH:MM:SS, an optional
+ * fraction of 1 to 9 digits, then Z or +hh:mm/-hh:mm; upper case T and
+ * Z only, a real day of the month (leap years too), no leap second.
+ * Checked before PostgreSQL sees it, which would accept much more.
+ */
+bool		api_time_ok(const char *s);
+
 #endif

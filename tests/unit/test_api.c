@@ -11,8 +11,14 @@ static const struct api_field sub_fields[] = {
 };
 static const struct api_schema sub_schema = API_SCHEMA(sub_fields);
 
+static const struct api_field elem_fields[] = {
+	{ "action", API_STRING, true, 8, 0, 0, NULL },
+};
+static const struct api_schema elem_schema = API_SCHEMA(elem_fields);
+
 static const struct api_field fields[] = {
 	{ "name", API_STRING, true, 8, 0, 0, NULL },
+	{ "access", API_ARRAY, false, 2, 0, 0, &elem_schema },
 	{ "flag", API_BOOL, false, 0, 0, 0, NULL },
 	{ "role_id", API_INT, false, 0, 1, 5, NULL },
 	{ "metadata", API_OBJECT, false, 0, 0, 0, &sub_schema },
@@ -43,6 +49,16 @@ test_schema(void)
 		  "\"metadata\":{\"public\":\"true\"},\"registry_id\":null}",
 		  APP_OK },
 		{ "{}", APP_EBADREQ },				/* required */
+		{ "{\"name\":\"a\",\"access\":[]}", APP_OK },
+		{ "{\"name\":\"a\",\"access\":[{\"action\":\"pull\"},"
+		  "{\"action\":\"push\"}]}", APP_OK },
+		{ "{\"name\":\"a\",\"access\":[{\"action\":\"a\"},"
+		  "{\"action\":\"b\"},{\"action\":\"c\"}]}", APP_EBADREQ },
+		{ "{\"name\":\"a\",\"access\":[{}]}", APP_EBADREQ },
+		{ "{\"name\":\"a\",\"access\":[\"pull\"]}", APP_EBADREQ },
+		{ "{\"name\":\"a\",\"access\":[{\"action\":\"pull\","
+		  "\"x\":1}]}", APP_EBADREQ },
+		{ "{\"name\":\"a\",\"access\":{}}", APP_EBADREQ },
 		{ "{\"name\":\"123456789\"}", APP_EBADREQ },	/* too long */
 		{ "{\"name\":1}", APP_EBADREQ },
 		{ "{\"name\":\"a\",\"sysadmin_flag\":true}", APP_EBADREQ },
@@ -239,6 +255,29 @@ test_like(void)
 	free(s);
 }
 
+static void
+test_time(void)
+{
+	static const char *const good[] = { "2026-01-02T03:04:05Z",
+	    "2024-02-29T23:59:59.123456789Z", "2026-12-31T00:00:00+02:00",
+	    "0001-01-01T00:00:00-23:59" };
+	static const char *const bad[] = { "", "2026-01-02", "2026-01-02T03:04:05",
+	    "2026-01-02t03:04:05z", "2026-01-02 03:04:05Z",
+	    "2026-02-29T00:00:00Z", "1900-02-29T00:00:00Z",
+	    "2026-04-31T00:00:00Z", "2026-13-01T00:00:00Z",
+	    "2026-01-02T24:00:00Z", "2026-01-02T23:60:00Z",
+	    "2026-01-02T23:59:60Z", "2026-01-02T03:04:05.Z",
+	    "2026-01-02T03:04:05.1234567890Z", "2026-01-02T03:04:05+2:00",
+	    "2026-01-02T03:04:05+02:00x", "+2026-01-02T03:04:05Z",
+	    "2026-01-02T03:04:05Z ", "yesterday" };
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		T_EQ_INT(api_time_ok(good[i]), true, "time: %s", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		T_EQ_INT(api_time_ok(bad[i]), false, "time: '%s' refused",
+		    bad[i]);
+}
+
 int
 main(void)
 {
@@ -249,5 +288,6 @@ main(void)
 	test_link();
 	test_id();
 	test_like();
+	test_time();
 	return t_done();
 }
