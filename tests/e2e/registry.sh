@@ -259,6 +259,38 @@ else
 	expect_match "$(out)" 'invalid username/password' "a robot with a wrong secret cannot log in"
 fi
 
+# --- a robot made through the admin API, then disabled; a member removed -------------
+r=$(curl -sS -i --max-time 10 -u "admin:$ADMIN_PW" -H 'Content-Type: application/json' \
+    -d '{"name":"api","level":"project","duration":-1,"permissions":[{"kind":"project","namespace":"proj","access":[{"resource":"repository","action":"pull"},{"resource":"repository","action":"push"}]}]}' \
+    "$B/api/v2.0/robots")
+expect_eq "$(http_status "$r")" 201 "POST /api/v2.0/robots creates robot\$proj+api"
+API_ROBOT=$(jqr "$(http_body "$r")" .name)
+API_SECRET=$(jqr "$(http_body "$r")" .secret)
+API_ID=$(http_header "$r" Location); API_ID=${API_ID##*/}
+expect_eq "$API_ROBOT" 'robot$proj+api' "named as Harbor names it"
+check "the API-made robot pushes with skopeo to its project" \
+    sko copy --dest-tls-verify=false --dest-creds "$API_ROBOT:$API_SECRET" --dest-authfile "$NOAUTH" \
+    "oci:$T/img:v2" "docker://$REG/proj/apirobo:v2"
+denied "and is refused on another project" \
+    sko copy --dest-tls-verify=false --dest-creds "$API_ROBOT:$API_SECRET" --dest-authfile "$NOAUTH" \
+    "oci:$T/img:v2" "docker://$REG/other/apirobo:v2"
+# As a Harbor script does it: GET the robot, flip disable, PUT it back.
+robj=$(curl -sS --max-time 10 -u "admin:$ADMIN_PW" "$B/api/v2.0/robots/$API_ID" | jq -c '.disable = true')
+r=$(curl -sS -i --max-time 10 -u "admin:$ADMIN_PW" -H 'Content-Type: application/json' \
+    -X PUT -d "$robj" "$B/api/v2.0/robots/$API_ID")
+expect_eq "$(http_status "$r")" 200 "GET, disable=true, PUT back through the API"
+denied "the disabled robot is refused from the next request" \
+    sko copy --src-tls-verify=false --src-creds "$API_ROBOT:$API_SECRET" --src-authfile "$NOAUTH" \
+    "docker://$REG/proj/apirobo:v2" "oci:$S/pull-apirobo:v2"
+mid=$(curl -sS --max-time 10 -u "admin:$ADMIN_PW" "$B/api/v2.0/projects/proj/members?entityname=gus" \
+    -H 'X-Is-Resource-Name: true' | jq -r '.[0].id')
+r=$(curl -sS -i --max-time 10 -u "admin:$ADMIN_PW" -X DELETE -H 'X-Is-Resource-Name: true' \
+    "$B/api/v2.0/projects/proj/members/$mid")
+expect_eq "$(http_status "$r")" 200 "DELETE the guest's membership through the API"
+denied "the removed member can no longer pull" \
+    sko copy --src-tls-verify=false --src-creds "gus:$GUS_PW" --src-authfile "$NOAUTH" \
+    "docker://$REG/proj/app:v1" "oci:$S/pull-gus-gone:v1"
+
 # --- the Docker CLI's and containerd's flows, with curl -----------------------------
 RFC3339='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$'
 r=$(curl -sS -i --max-time 10 -u "dev:$DEV_PW" \
