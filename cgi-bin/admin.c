@@ -177,6 +177,24 @@ change_end(struct ctx *c, enum app_err rc, const char *action,
 	return rc;
 }
 
+/*
+ * Begin a change and run s, which must touch exactly one row: none is
+ * 404.  The caller ends the change with change_end() either way.
+ */
+static enum app_err
+change_one(struct ctx *c, enum db_stmt s, const char *const *v,
+    PGresult **res)
+{
+	enum app_err	 rc;
+
+	if ((rc = change_begin(c)) != APP_OK)
+		return rc;
+	rc = db_exec(&c->a->db, s, v, NULL, NULL, res);
+	if (rc == APP_OK && PQntuples(*res) != 1)
+		rc = APP_ENOTFOUND;
+	return rc;
+}
+
 /* A list of total rows and a JSON array, as STMT_*_LIST answer. */
 static enum app_err
 reply_list(struct ctx *c, PGresult *res, const struct form *q,
@@ -499,11 +517,7 @@ user_put(struct ctx *c, const char **msg)
 	v[1] = str(in, "email");
 	v[2] = str(in, "realname");
 	v[3] = str(in, "comment");
-	if ((rc = change_begin(c)) != APP_OK)
-		goto out;
-	rc = db_exec(&c->a->db, STMT_USER_UPDATE, v, NULL, NULL, &res);
-	if (rc == APP_OK && PQntuples(res) != 1)
-		rc = APP_ENOTFOUND;
+	rc = change_one(c, STMT_USER_UPDATE, v, &res);
 	if (rc == APP_ECONFLICT)
 		*msg = "a user with this email exists";
 	if ((rc = change_end(c, rc, "user.update", "user",
@@ -525,11 +539,7 @@ user_change(struct ctx *c, const struct user_row *u, enum db_stmt s,
 	PGresult	*res = NULL;
 	enum app_err	 rc;
 
-	if ((rc = change_begin(c)) != APP_OK)
-		return rc;
-	rc = db_exec(&c->a->db, s, v, NULL, NULL, &res);
-	if (rc == APP_OK && PQntuples(res) != 1)
-		rc = APP_ENOTFOUND;
+	rc = change_one(c, s, v, &res);
 	/* A disabled account's refresh tokens end with it. */
 	if (rc == APP_OK && s == STMT_USER_DISABLE && strcmp(arg, "true") == 0)
 		rc = db_exec(&c->a->db, STMT_SESSIONS_REVOKE_USER, v, NULL,
@@ -993,11 +1003,7 @@ project_delete(struct ctx *c, const char **msg)
 	if ((rc = project_authorize(c, POLICY_PROJECT_DELETE, &p)) != APP_OK)
 		goto out;
 	v[0] = p.sid;
-	if ((rc = change_begin(c)) != APP_OK)
-		goto out;
-	rc = db_exec(&c->a->db, STMT_PROJECT_DELETE, v, NULL, NULL, &res);
-	if (rc == APP_OK && PQntuples(res) != 1)
-		rc = APP_ENOTFOUND;
+	rc = change_one(c, STMT_PROJECT_DELETE, v, &res);
 	if ((rc = change_end(c, rc, "project.delete", "project", p.name,
 	    NULL)) == APP_OK)
 		reply_empty(c, 200);
@@ -1188,11 +1194,7 @@ member_put(struct ctx *c, const char **msg)
 	v[0] = mid;
 	v[1] = p.sid;
 	v[2] = role;
-	if ((rc = change_begin(c)) != APP_OK)
-		goto out;
-	rc = db_exec(&c->a->db, STMT_MEMBER_UPDATE, v, NULL, NULL, &res);
-	if (rc == APP_OK && PQntuples(res) != 1)
-		rc = APP_ENOTFOUND;
+	rc = change_one(c, STMT_MEMBER_UPDATE, v, &res);
 	if (rc == APP_OK && (detail = json_pack("{s:s,s:s,s:i}", "project",
 	    p.name, "user_id", PQgetvalue(res, 0, 0), "role_id",
 	    atoi(role))) == NULL)
@@ -1224,11 +1226,7 @@ member_delete(struct ctx *c, const char **msg)
 		goto out;
 	v[0] = mid;
 	v[1] = p.sid;
-	if ((rc = change_begin(c)) != APP_OK)
-		goto out;
-	rc = db_exec(&c->a->db, STMT_MEMBER_DELETE, v, NULL, NULL, &res);
-	if (rc == APP_OK && PQntuples(res) != 1)
-		rc = APP_ENOTFOUND;
+	rc = change_one(c, STMT_MEMBER_DELETE, v, &res);
 	if (rc == APP_OK && (detail = json_pack("{s:s,s:s}", "project",
 	    p.name, "user_id", PQgetvalue(res, 0, 0))) == NULL)
 		rc = APP_ENOMEM;
@@ -1737,11 +1735,7 @@ robot_put(struct ctx *c, const char **msg)
 		lldec(json_integer_value(j), dur);
 		v[3] = dur;
 	}
-	if ((rc = change_begin(c)) != APP_OK)
-		goto out;
-	rc = db_exec(&c->a->db, STMT_ROBOT_UPDATE, v, NULL, NULL, &res);
-	if (rc == APP_OK && PQntuples(res) != 1)
-		rc = APP_ENOTFOUND;
+	rc = change_one(c, STMT_ROBOT_UPDATE, v, &res);
 	if (rc == APP_OK && perms != NULL && (rc = db_exec(&c->a->db,
 	    STMT_ROBOT_PERMS_CLEAR, v, NULL, NULL, NULL)) == APP_OK)
 		rc = robot_perms_write(c, rb.sid, perms, pids);
@@ -1794,11 +1788,7 @@ robot_patch(struct ctx *c, const char **msg)
 		goto out;
 	v[0] = rb.sid;
 	v[1] = hexhash;
-	if ((rc = change_begin(c)) != APP_OK)
-		goto out;
-	rc = db_exec(&c->a->db, STMT_ROBOT_SECRET, v, NULL, NULL, &res);
-	if (rc == APP_OK && PQntuples(res) != 1)
-		rc = APP_ENOTFOUND;
+	rc = change_one(c, STMT_ROBOT_SECRET, v, &res);
 	if ((rc = change_end(c, rc, "robot.refresh", "robot", rb.login,
 	    NULL)) != APP_OK)
 		goto out;
@@ -1834,11 +1824,7 @@ robot_delete(struct ctx *c, const char **msg)
 	if ((rc = robot_authorize(c, POLICY_ROBOT_WRITE, &rb)) != APP_OK)
 		goto out;
 	v[0] = rb.sid;
-	if ((rc = change_begin(c)) != APP_OK)
-		goto out;
-	rc = db_exec(&c->a->db, STMT_ROBOT_DELETE, v, NULL, NULL, &res);
-	if (rc == APP_OK && PQntuples(res) != 1)
-		rc = APP_ENOTFOUND;
+	rc = change_one(c, STMT_ROBOT_DELETE, v, &res);
 	if ((rc = change_end(c, rc, "robot.delete", "robot", rb.login,
 	    NULL)) == APP_OK)
 		reply_empty(c, 200);
@@ -1902,11 +1888,7 @@ session_revoke(struct ctx *c, const char **msg)
 	lldec(id, sid);
 	v[0] = sid;
 	v[1] = u.sid;
-	if ((rc = change_begin(c)) != APP_OK)
-		goto out;
-	rc = db_exec(&c->a->db, STMT_SESSION_REVOKE, v, NULL, NULL, &res);
-	if (rc == APP_OK && PQntuples(res) != 1)
-		rc = APP_ENOTFOUND;
+	rc = change_one(c, STMT_SESSION_REVOKE, v, &res);
 	if (rc == APP_OK && (detail = json_pack("{s:s}", "user_id", u.sid)) ==
 	    NULL)
 		rc = APP_ENOMEM;
