@@ -81,6 +81,7 @@
 #include "audit.h"
 #include "basic.h"
 #include "credcache.h"
+#include "ct.h"
 #include "log.h"
 #include "login.h"
 #include "names.h"
@@ -624,7 +625,7 @@ user_password(struct ctx *c, const char **msg)
 			goto out;
 		}
 		rc = APP_EBADREQ;
-		if (strcmp(old, pw) == 0) {
+		if (ct_equal_n(old, strlen(old), pw, strlen(pw))) {
 			*msg = "the new password must differ from the old one";
 			goto out;
 		}

@@ -41,6 +41,7 @@
 #include "authz.h"
 #include "basic.h"
 #include "credcache.h"
+#include "ct.h"
 #include "hex.h"
 #include "json.h"
 #include "jwt.h"
@@ -341,8 +342,8 @@ auth_robot(struct app *a, struct treq *t, const char *projects)
 	got = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1),
 	    &gotlen);
 	sha256(t->cred.password, t->cred.passwordlen, want);
-	if (got == NULL || gotlen != sizeof(want) ||
-	    CRYPTO_memcmp(got, want, sizeof(want)) != 0) {
+	if (got == NULL ||
+	    !ct_equal_n(got, gotlen, want, sizeof(want))) {
 		log_info("login failed user=\"%s\" kind=robot addr=%s "
 		    "reason=password", login_quote_user(t->cred.user), t->addr);
 		goto out;

@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include "credcache.h"
+#include "ct.h"
 
 struct slot {
 	unsigned char	 mac[32];
@@ -101,8 +102,8 @@ credcache_check(const char *user, size_t userlen, const char *pw,
 		return false;
 	s = slot_for(mac);
 	hit = s->expires_ms > now_ms() &&
-	    CRYPTO_memcmp(s->mac, mac, sizeof(mac)) == 0 &&
-	    CRYPTO_memcmp(s->hash, h, sizeof(h)) == 0;
+	    ct_equal(s->mac, mac, sizeof(mac)) &&
+	    ct_equal(s->hash, h, sizeof(h));
 	OPENSSL_cleanse(mac, sizeof(mac));
 	return hit;
 }

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "ct.h"
 #include "hex.h"
 #include "password.h"
 
@@ -110,8 +111,7 @@ verify_crypt(const char *pw, size_t pwlen, const char *hash, size_t hashlen)
 
 	if (run_crypt(pw, pwlen, hash, computed, sizeof(computed)) == -1)
 		goto out;
-	if (strlen(computed) != hashlen ||
-	    CRYPTO_memcmp(computed, hash, hashlen) != 0)
+	if (!ct_equal_n(computed, strlen(computed), hash, hashlen))
 		goto out;
 	rc = APP_OK;
 out:
@@ -151,7 +151,7 @@ verify_harbor(const char *pw, size_t pwlen, const char *hash, size_t hashlen,
 		rc = APP_EINTERNAL;
 		goto out;
 	}
-	if (CRYPTO_memcmp(got, want, sizeof(got)) != 0)
+	if (!ct_equal(got, want, sizeof(got)))
 		goto out;
 	rc = APP_OK;
 out:
@@ -167,6 +167,7 @@ hash_kind(const char *hash)
 	size_t	 i;
 
 	for (i = 0; i < HASH__MAX; i++)
+		/* not secret: the scheme prefix is public. */
 		if (strncmp(hash, hash_kinds[i].prefix,
 		    strlen(hash_kinds[i].prefix)) == 0)
 			return (int)i;
@@ -206,6 +207,7 @@ hash_is_current(const char *hash)
 	const char	*params, *p, *end;
 	size_t		 len;
 
+	/* not secret: the scheme and cost fields are public. */
 	if (strncmp(hash, YESCRYPT_PREFIX, strlen(YESCRYPT_PREFIX)) != 0 ||
 	    (params = yescrypt_default_params()) == NULL)
 		return false;

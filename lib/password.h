@@ -13,7 +13,7 @@
  * caller can store a fresh hash after a successful login.
  *
  * Passwords are bounded before any work: PASSWORD_MAX bytes.  All
- * comparisons of derived values are constant time (CRYPTO_memcmp after a
+ * comparisons of derived values are constant time (ct_equal after a
  * length check); every buffer that held a password or a derived key is
  * wiped with OPENSSL_cleanse on every path.
  */

@@ -4,7 +4,7 @@
  * (which stores).  No I/O.
  *
  * A secret is never stored: the database holds SHA-256 of it (hex in,
- * bytea out), and compares with CRYPTO_memcmp at the token endpoint.
+ * bytea out), and compares with ct_equal at the token endpoint.
  */
 #ifndef BERTH_ROBOT_H
 #define BERTH_ROBOT_H
