@@ -124,6 +124,23 @@ fuzz: deps $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 
 .PHONY: fuzz
 
+# make bench: berth against the ceiling of its own stack (bench/run,
+# BENCHMARKS.md).  Not part of make test: no benchmark figure is ever
+# asserted.
+$(BUILD)/bench/ceiling: bench/ceiling.c | $(BUILD)
+	mkdir -p $(BUILD)/bench
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+$(BUILD)/bench/hashrate: bench/hashrate.c $(LIB) | $(BUILD)
+	mkdir -p $(BUILD)/bench
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+bench: deps all $(BUILD)/bench/ceiling $(BUILD)/bench/hashrate
+	@BERTH_EXTRA_PKGS=wrk deploy/install-deps
+	BUILD=$(BUILD) bench/run
+
+.PHONY: bench
+
 # make install [DESTDIR=staging] [PREFIX=/usr]: programs, berthctl,
 # migrations and migrate, the sample configuration (never over an
 # existing one), web server and registry examples, systemd units and the
