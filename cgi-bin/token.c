@@ -42,6 +42,7 @@
 #include "basic.h"
 #include "credcache.h"
 #include "ct.h"
+#include "digest.h"
 #include "hex.h"
 #include "json.h"
 #include "jwt.h"
@@ -304,12 +305,12 @@ load_robot_perms(struct treq *t)
 	}
 }
 
+/* A failed hash (OpenSSL out of memory) leaves out all zero: no match. */
 static void
 sha256(const void *in, size_t len, unsigned char out[32])
 {
-	unsigned int	 n;
-
-	EVP_Digest(in, len, out, &n, EVP_sha256(), NULL);
+	if (!digest_sha256(in, len, out))
+		memset(out, 0, 32);
 }
 
 /* A robot's login: robot$<project>+<name> or robot$<name>. */
@@ -489,7 +490,11 @@ new_session(struct app *a, struct treq *t, char out[64])
 		return APP_ENOMEM;
 	}
 	OPENSSL_cleanse(raw, sizeof(raw));
-	sha256(tok, strlen(tok), h);
+	if (!digest_sha256(tok, strlen(tok), h)) {
+		OPENSSL_cleanse(tok, strlen(tok));
+		free(tok);
+		return APP_EINTERNAL;
+	}
 	snprintf(ttl, sizeof(ttl), "%ld", a->cfg.refresh_token_ttl);
 	v[0] = (const char *)h;
 	v[1] = t->user_id;
@@ -537,7 +542,6 @@ issue(struct app *a, struct http_req *r, struct treq *t)
 	char			 asked[1024] = "", granted[1024] = "";
 	char			*token = NULL, one[SCOPE_NAME_MAX + 64];
 	char			 qasked[1024], qgranted[1024], qclient[4 * CLIENT_ID_MAX + 1];
-	struct jwt_key		 key;
 	time_t			 now = time(NULL);
 	enum app_err		 rc = APP_ENOMEM;
 
@@ -584,11 +588,7 @@ issue(struct app *a, struct http_req *r, struct treq *t)
 	    "jti", jti, "access", access);
 	if (claims == NULL)
 		goto out;
-	key.priv = a->keys.active->priv;
-	key.alg = a->keys.active->alg;
-	key.kid = a->keys.active->kid;
-	key.cert_pem = a->keys.active->cert_pem;
-	if ((rc = jwt_sign(&key, claims, &token)) != APP_OK)
+	if ((rc = jwt_signer_sign(&a->keys.signer, claims, &token)) != APP_OK)
 		goto out;
 
 	if (t->offline && t->user_id[0] != '\0' && t->refresh == NULL &&

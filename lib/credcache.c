@@ -9,6 +9,7 @@
 
 #include "credcache.h"
 #include "ct.h"
+#include "digest.h"
 
 struct slot {
 	unsigned char	 mac[32];
@@ -17,7 +18,7 @@ struct slot {
 };
 
 static struct slot	 slots[CREDCACHE_SLOTS];
-static unsigned char	 key[32];
+static EVP_MAC_CTX	*keyed;		/* HMAC-SHA256 under a random key */
 static long		 ttl;
 static bool		 ready;
 
@@ -30,12 +31,37 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * The HMAC is set up with its key once: every lookup starts from a copy
+ * of that context, which costs no algorithm fetch and no key schedule.
+ */
 void
 credcache_init(long ttl_ms)
 {
+	unsigned char	 key[32];
+	EVP_MAC		*m = NULL;
+	OSSL_PARAM	 params[2];
+
 	credcache_clear();
+	EVP_MAC_CTX_free(keyed);
+	keyed = NULL;
 	ttl = ttl_ms;
-	ready = ttl_ms > 0 && RAND_bytes(key, sizeof(key)) == 1;
+	ready = false;
+	if (ttl_ms <= 0 || RAND_bytes(key, sizeof(key)) != 1)
+		goto out;
+	params[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if ((m = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+	    (keyed = EVP_MAC_CTX_new(m)) == NULL ||
+	    !EVP_MAC_init(keyed, key, sizeof(key), params)) {
+		EVP_MAC_CTX_free(keyed);
+		keyed = NULL;
+		goto out;
+	}
+	ready = true;
+out:
+	EVP_MAC_free(m);
+	OPENSSL_cleanse(key, sizeof(key));
 }
 
 void
@@ -48,17 +74,11 @@ static bool
 mac_of(const char *user, size_t userlen, const char *pw, size_t pwlen,
     unsigned char mac[32])
 {
-	EVP_MAC		*m = NULL;
 	EVP_MAC_CTX	*ctx = NULL;
-	OSSL_PARAM	 params[2];
 	size_t		 n = 0;
 	bool		 ok = false;
 
-	params[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if ((m = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
-	    (ctx = EVP_MAC_CTX_new(m)) == NULL ||
-	    !EVP_MAC_init(ctx, key, sizeof(key), params) ||
+	if ((ctx = EVP_MAC_CTX_dup(keyed)) == NULL ||
 	    !EVP_MAC_update(ctx, (const unsigned char *)user, userlen) ||
 	    !EVP_MAC_update(ctx, (const unsigned char *)"", 1) ||
 	    !EVP_MAC_update(ctx, (const unsigned char *)pw, pwlen) ||
@@ -67,17 +87,13 @@ mac_of(const char *user, size_t userlen, const char *pw, size_t pwlen,
 	ok = true;
 out:
 	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(m);
 	return ok;
 }
 
 static bool
 sha256(const char *s, unsigned char out[32])
 {
-	unsigned int	 n = 0;
-
-	return EVP_Digest(s, strlen(s), out, &n, EVP_sha256(), NULL) == 1 &&
-	    n == 32;
+	return digest_sha256(s, strlen(s), out);
 }
 
 static struct slot *

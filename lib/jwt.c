@@ -14,13 +14,17 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "digest.h"
 #include "jwt.h"
 
 /* P-256 coordinates and ECDSA integers are 32 bytes (RFC 7518 3.4). */
 #define ES256_INT_LEN	32
 #define ES256_SIG_LEN	(2 * ES256_INT_LEN)
+/* A DER ECDSA-Sig-Value of two 33-byte INTEGERs: 2 + 2 * (2 + 33). */
+#define ES256_DER_MAX	72
 
 /* As keys.c: one certificate's PEM is under 2 KB even for RSA-4096. */
 #define CERT_PEM_MAX	65536
@@ -238,56 +242,42 @@ out:
 }
 
 /*
- * Sign in (inlen bytes) with SHA-256 into sig (room for sigmax bytes).
- * RSA keys default to PKCS#1 v1.5 padding, which is RS256.  OpenSSL's
+ * Sign in (inlen bytes) with SHA-256 into sig (room for s->sigmax
+ * bytes).  RSA keys use PKCS#1 v1.5 padding, which is RS256.  OpenSSL's
  * ECDSA signature is a DER SEQUENCE of two INTEGERs; ES256 wants the two
  * integers as fixed-size big-endian r||s, which is all registries accept.
  */
 static enum app_err
-sign_raw(EVP_PKEY *priv, enum key_alg alg, const unsigned char *in,
-    size_t inlen, unsigned char *sig, size_t sigmax, size_t *siglen)
+sign_raw(const struct jwt_signer *js, const unsigned char *in, size_t inlen,
+    unsigned char *sig, size_t *siglen)
 {
 	enum app_err		 rc = APP_EINTERNAL;
-	EVP_MD_CTX		*md = NULL;
-	ECDSA_SIG		*es = NULL;
-	unsigned char		*der = NULL;
+	unsigned char		 dgst[DIGEST_SHA256_LEN];
+	unsigned char		 der[ES256_DER_MAX];
 	const unsigned char	*p;
+	ECDSA_SIG		*es = NULL;
 	const BIGNUM		*r, *s;
-	size_t			 derlen = 0;
+	size_t			 derlen;
 
 	*siglen = 0;
-	if ((md = EVP_MD_CTX_new()) == NULL) {
-		rc = APP_ENOMEM;
+	if (!digest_sha256(in, inlen, dgst))
 		goto out;
-	}
-	if (EVP_DigestSignInit_ex(md, NULL, "SHA256", NULL, NULL, priv,
-	    NULL) != 1)
-		goto out;
-	if (EVP_DigestSign(md, NULL, &derlen, in, inlen) != 1)
-		goto out;
-	if ((der = OPENSSL_malloc(derlen)) == NULL) {
-		rc = APP_ENOMEM;
-		goto out;
-	}
-	if (EVP_DigestSign(md, der, &derlen, in, inlen) != 1)
-		goto out;
-
-	if (alg == KEY_RS256) {
-		if (derlen > sigmax)
+	if (js->alg == KEY_RS256) {
+		*siglen = js->sigmax;
+		if (EVP_PKEY_sign(js->ctx, sig, siglen, dgst, sizeof(dgst)) != 1)
 			goto out;
-		memcpy(sig, der, derlen);
-		*siglen = derlen;
 		rc = APP_OK;
 		goto out;
 	}
 
+	derlen = sizeof(der);
+	if (EVP_PKEY_sign(js->ctx, der, &derlen, dgst, sizeof(dgst)) != 1)
+		goto out;
 	p = der;
 	if ((es = d2i_ECDSA_SIG(NULL, &p, (long)derlen)) == NULL ||
 	    p != der + derlen)
 		goto out;
 	ECDSA_SIG_get0(es, &r, &s);
-	if (sigmax < ES256_SIG_LEN)
-		goto out;
 	/* BN_bn2binpad fails rather than truncate an integer too long. */
 	if (BN_bn2binpad(r, sig, ES256_INT_LEN) != ES256_INT_LEN ||
 	    BN_bn2binpad(s, sig + ES256_INT_LEN, ES256_INT_LEN) !=
@@ -297,36 +287,31 @@ sign_raw(EVP_PKEY *priv, enum key_alg alg, const unsigned char *in,
 	rc = APP_OK;
 out:
 	ECDSA_SIG_free(es);
-	OPENSSL_free(der);
-	EVP_MD_CTX_free(md);
 	return rc;
 }
 
 enum app_err
-jwt_sign(const struct jwt_key *key, const json_t *claims, char **token_new)
+jwt_signer_init(struct jwt_signer *js, const struct jwt_key *key)
 {
 	enum app_err	 rc = APP_EINTERNAL;
 	json_t		*hdr = NULL;
-	char		*x5c = NULL, *hjson = NULL, *cjson = NULL;
-	char		*tok = NULL;
-	unsigned char	*sig = NULL;
+	char		*x5c = NULL, *hjson = NULL;
 	const char	*name;
-	size_t		 hlen, clen, inlen, siglen = 0, sigmax;
+	const EVP_MD	*md;
+	size_t		 hlen;
 	int		 pkeysize;
 
-	if (token_new == NULL)
-		goto out;
-	*token_new = NULL;
+	memset(js, 0, sizeof(*js));
 	if (key == NULL || key->priv == NULL || key->kid == NULL ||
-	    key->cert_pem == NULL || (name = keys_alg_name(key->alg)) == NULL ||
-	    !json_is_object(claims))
+	    key->cert_pem == NULL || (name = keys_alg_name(key->alg)) == NULL)
 		goto out;
 	if (!key_fits(key->priv, key->alg))
 		goto out;
 	if ((pkeysize = EVP_PKEY_get_size(key->priv)) <= 0)
 		goto out;
+	js->alg = key->alg;
 	/* ES256 gives fewer raw bytes than the DER that get_size allows. */
-	sigmax = (size_t)pkeysize;
+	js->sigmax = key->alg == KEY_ES256 ? ES256_SIG_LEN : (size_t)pkeysize;
 	if ((rc = x5c_new(key->cert_pem, key->priv, &x5c)) != APP_OK)
 		goto out;
 
@@ -334,26 +319,74 @@ jwt_sign(const struct jwt_key *key, const json_t *claims, char **token_new)
 	/* The members in jwt.md's order, x5c last because it is long. */
 	hdr = json_pack("{s:s, s:s, s:s, s:[s]}", "typ", "JWT", "alg", name,
 	    "kid", key->kid, "x5c", x5c);
-	if (hdr == NULL)
-		goto out;
-	if ((hjson = json_dumps(hdr, DUMP_FLAGS)) == NULL ||
-	    (cjson = json_dumps(claims, DUMP_FLAGS)) == NULL)
+	if (hdr == NULL || (hjson = json_dumps(hdr, DUMP_FLAGS)) == NULL)
 		goto out;
 	hlen = strlen(hjson);
-	clen = strlen(cjson);
-
-	/* One buffer: the signing input, then '.' and the signature. */
-	inlen = b64url_len(hlen) + 1 + b64url_len(clen);
-	if ((tok = malloc(inlen + 1 + b64url_len(sigmax) + 1)) == NULL ||
-	    (sig = malloc(sigmax)) == NULL)
+	js->headlen = b64url_len(hlen) + 1;
+	if ((js->head = malloc(js->headlen + 1)) == NULL)
 		goto out;
-	b64url_encode((const unsigned char *)hjson, hlen, tok);
-	tok[b64url_len(hlen)] = '.';
-	b64url_encode((const unsigned char *)cjson, clen,
-	    tok + b64url_len(hlen) + 1);
+	b64url_encode((const unsigned char *)hjson, hlen, js->head);
+	js->head[js->headlen - 1] = '.';
+	js->head[js->headlen] = '\0';
 
-	if ((rc = sign_raw(key->priv, key->alg, (const unsigned char *)tok,
-	    inlen, sig, sigmax, &siglen)) != APP_OK)
+	rc = APP_EINTERNAL;
+	if ((md = digest_sha256_md()) == NULL ||
+	    (js->ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->priv,
+	    NULL)) == NULL ||
+	    EVP_PKEY_sign_init(js->ctx) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(js->ctx, md) != 1 ||
+	    (key->alg == KEY_RS256 &&
+	    EVP_PKEY_CTX_set_rsa_padding(js->ctx, RSA_PKCS1_PADDING) != 1))
+		goto out;
+	rc = APP_OK;
+out:
+	if (rc != APP_OK)
+		jwt_signer_free(js);
+	free(hjson);
+	free(x5c);
+	json_decref(hdr);
+	return rc;
+}
+
+void
+jwt_signer_free(struct jwt_signer *js)
+{
+	if (js == NULL)
+		return;
+	free(js->head);
+	EVP_PKEY_CTX_free(js->ctx);
+	memset(js, 0, sizeof(*js));
+}
+
+enum app_err
+jwt_signer_sign(const struct jwt_signer *js, const json_t *claims,
+    char **token_new)
+{
+	enum app_err	 rc = APP_EINTERNAL;
+	char		*cjson = NULL, *tok = NULL;
+	unsigned char	*sig = NULL;
+	size_t		 clen, inlen, siglen = 0;
+
+	if (token_new == NULL)
+		goto out;
+	*token_new = NULL;
+	if (js == NULL || js->ctx == NULL || !json_is_object(claims))
+		goto out;
+
+	rc = APP_ENOMEM;
+	if ((cjson = json_dumps(claims, DUMP_FLAGS)) == NULL)
+		goto out;
+	clen = strlen(cjson);
+	/* One buffer: the signing input, then '.' and the signature. */
+	inlen = js->headlen + b64url_len(clen);
+	if ((tok = malloc(inlen + 1 + b64url_len(js->sigmax) + 1)) == NULL ||
+	    (sig = malloc(js->sigmax)) == NULL)
+		goto out;
+	memcpy(tok, js->head, js->headlen);
+	b64url_encode((const unsigned char *)cjson, clen, tok + js->headlen);
+
+	if ((rc = sign_raw(js, (const unsigned char *)tok, inlen, sig,
+	    &siglen)) != APP_OK)
 		goto out;
 	tok[inlen] = '.';
 	b64url_encode(sig, siglen, tok + inlen + 1);
@@ -365,9 +398,24 @@ out:
 	free(sig);
 	free(tok);
 	free(cjson);
-	free(hjson);
-	free(x5c);
-	json_decref(hdr);
+	return rc;
+}
+
+enum app_err
+jwt_sign(const struct jwt_key *key, const json_t *claims, char **token_new)
+{
+	struct jwt_signer	 js;
+	enum app_err		 rc;
+
+	if (token_new == NULL)
+		return APP_EINTERNAL;
+	*token_new = NULL;
+	if (!json_is_object(claims))
+		return APP_EINTERNAL;
+	if ((rc = jwt_signer_init(&js, key)) != APP_OK)
+		return rc;
+	rc = jwt_signer_sign(&js, claims, token_new);
+	jwt_signer_free(&js);
 	return rc;
 }
 

@@ -40,6 +40,30 @@ enum app_err	jwt_sign(const struct jwt_key *key, const json_t *claims,
 		    char **token_new) WUR;
 
 /*
+ * A key made ready to sign many tokens: what jwt_sign does once per key
+ * (the certificate parsed and checked against the key, the header
+ * encoded, OpenSSL's signing context set up) done once, so that each
+ * token costs one SHA-256, one signature and the claims' encoding.
+ * Owns nothing of the jwt_key it was made from but a reference to the
+ * private key.
+ */
+struct jwt_signer {
+	enum key_alg	 alg;
+	char		*head;		/* base64url of the header, and '.' */
+	size_t		 headlen;
+	size_t		 sigmax;	/* signature bytes, at most */
+	EVP_PKEY_CTX	*ctx;		/* EVP_PKEY_sign_init'ed */
+};
+
+/* APP_EINTERNAL as jwt_sign, APP_ENOMEM; on failure s needs no free. */
+enum app_err	jwt_signer_init(struct jwt_signer *s, const struct jwt_key *key)
+		    WUR;
+/* As jwt_sign, with a signer from jwt_signer_init. */
+enum app_err	jwt_signer_sign(const struct jwt_signer *s, const json_t *claims,
+		    char **token_new) WUR;
+void		jwt_signer_free(struct jwt_signer *s);
+
+/*
  * Verify token (len bytes) with pub: the header's alg must be alg, the
  * signature must verify, both segments must be JSON objects.  On APP_OK
  * *header_new and *claims_new (either may be NULL if not wanted) are new

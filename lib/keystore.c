@@ -40,6 +40,7 @@ keyset_free(struct keyset *ks)
 		EVP_PKEY_free(ks->keys[i].priv);
 	}
 	free(ks->keys);
+	jwt_signer_free(&ks->signer);
 	memset(ks, 0, sizeof(*ks));
 }
 
@@ -96,6 +97,19 @@ load_row(PGresult *res, int row, const unsigned char *secret,
 	return 0;
 }
 
+/* Everything about signing with k that is the same for every token. */
+static enum app_err
+signer_init(struct jwt_signer *js, const struct keyentry *k)
+{
+	struct jwt_key	 key;
+
+	key.priv = k->priv;
+	key.alg = k->alg;
+	key.kid = k->kid;
+	key.cert_pem = k->cert_pem;
+	return jwt_signer_init(js, &key);
+}
+
 enum app_err
 keystore_load(struct db *db, const unsigned char *secret, struct keyset *ks)
 {
@@ -127,6 +141,9 @@ keystore_load(struct db *db, const unsigned char *secret, struct keyset *ks)
 		else if (ks->keys[i].priv == NULL)
 			ks->problem = "active key cannot be opened with this "
 			    "node's secret";
+		else if (signer_init(&ks->signer, &ks->keys[i]) != APP_OK)
+			ks->problem = "active key cannot sign with its "
+			    "certificate";
 		else {
 			ks->active = &ks->keys[i];
 			ks->problem = NULL;

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "jwt.h"
 #include "keys.h"
 
 #define KEYSTORE_CERT_DAYS	3650
@@ -39,6 +40,7 @@ struct keyset {
 	struct keyentry	*keys;
 	size_t		 n;
 	struct keyentry	*active;	/* NULL: none, or not usable here */
+	struct jwt_signer signer;	/* active's, made ready at load */
 	const char	*problem;	/* static text when active is NULL */
 	long long	 loaded_ms;	/* db_now_ms() of the load */
 };

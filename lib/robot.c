@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "digest.h"
 #include "hex.h"
 #include "jwt.h"
 #include "robot.h"
@@ -48,11 +49,9 @@ robot_secret_ok(const char *s)
 enum app_err
 robot_secret_hash(const char *secret, char *hex)
 {
-	unsigned char	 md[32];
-	unsigned int	 n = 0;
+	unsigned char	 md[DIGEST_SHA256_LEN];
 
-	if (EVP_Digest(secret, strlen(secret), md, &n, EVP_sha256(), NULL) !=
-	    1 || n != sizeof(md))
+	if (!digest_sha256(secret, strlen(secret), md))
 		return APP_EINTERNAL;
 	hex_encode(md, sizeof(md), hex);
 	return APP_OK;
