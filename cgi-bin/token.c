@@ -45,6 +45,7 @@
 #include "digest.h"
 #include "hex.h"
 #include "json.h"
+#include "jtext.h"
 #include "jwt.h"
 #include "log.h"
 #include "login.h"
@@ -531,41 +532,69 @@ iso8601(time_t t, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Grant, sign and answer. */
+/*
+ * Grant, sign and answer.  The claims and the answer are written as JSON
+ * text directly (lib/jtext): on this path a jansson tree built only to
+ * be serialized cost more than the signature.
+ */
 static enum app_err
 issue(struct app *a, struct http_req *r, struct treq *t)
 {
 	struct authz_caller	 caller;
-	json_t			*access = NULL, *claims = NULL, *body = NULL;
+	struct jtext		 j;
 	unsigned char		 jtib[16];
 	char			 jti[33], issued[32], refresh[64] = "";
 	char			 asked[1024] = "", granted[1024] = "";
-	char			*token = NULL, one[SCOPE_NAME_MAX + 64];
+	char			*claims = NULL, *token = NULL;
+	char			 one[SCOPE_NAME_MAX + 64];
 	char			 qasked[1024], qgranted[1024], qclient[4 * CLIENT_ID_MAX + 1];
+	size_t			 clen;
 	time_t			 now = time(NULL);
-	enum app_err		 rc = APP_ENOMEM;
+	enum app_err		 rc = APP_EINTERNAL;
 
 	caller.kind = t->kind;
 	caller.projects = t->projects;
 	caller.nprojects = t->nprojects;
 	caller.robot_all_projects = t->robot_all;
 
-	if ((access = json_array()) == NULL)
-		goto out;
+	if (RAND_bytes(jtib, sizeof(jtib)) != 1)
+		return APP_EINTERNAL;
+	hex_encode(jtib, sizeof(jtib), jti);
+
+	/* The claims in jwt.md's order, access last. */
+	jtext_init(&j);
+	jtext_lit(&j, "{\"iss\":");
+	jtext_str(&j, a->cfg.issuer);
+	jtext_lit(&j, ",\"sub\":");
+	jtext_str(&j, t->sub);
+	jtext_lit(&j, ",\"aud\":");
+	jtext_str(&j, a->cfg.service);
+	jtext_lit(&j, ",\"exp\":");
+	jtext_int(&j, (long long)now + a->cfg.token_ttl);
+	jtext_lit(&j, ",\"nbf\":");
+	jtext_int(&j, (long long)now - NBF_SKEW);
+	jtext_lit(&j, ",\"iat\":");
+	jtext_int(&j, (long long)now);
+	jtext_lit(&j, ",\"jti\":\"");
+	jtext_lit(&j, jti);
+	jtext_lit(&j, "\",\"access\":[");
 	for (size_t i = 0; i < t->scopes.n; i++) {
 		const struct scope	*s = &t->scopes.s[i];
 		unsigned		 bits = authz_grant(&caller, s);
 		const char		*acts[4];
 		size_t			 n = scope_actions_str(bits, acts);
-		json_t			*arr = json_array();
 
-		if (arr == NULL)
-			goto out;
-		for (size_t j = 0; j < n; j++)
-			json_array_append_new(arr, json_string(acts[j]));
-		if (json_array_append_new(access, json_pack("{s:s,s:s,s:o}",
-		    "type", s->typestr, "name", s->name, "actions", arr)) != 0)
-			goto out;
+		jtext_lit(&j, i > 0 ? ",{\"type\":" : "{\"type\":");
+		jtext_str(&j, s->typestr);
+		jtext_lit(&j, ",\"name\":");
+		jtext_str(&j, s->name);
+		jtext_lit(&j, ",\"actions\":[");
+		for (size_t k = 0; k < n; k++) {
+			if (k > 0)
+				jtext_lit(&j, ",");
+			jtext_str(&j, acts[k]);
+		}
+		jtext_lit(&j, "]}");
 		scope_text(s, s->actions, one, sizeof(one));
 		snprintf(asked + strlen(asked), sizeof(asked) - strlen(asked),
 		    "%s%s", i ? " " : "", one);
@@ -575,20 +604,11 @@ issue(struct app *a, struct http_req *r, struct treq *t)
 			    strlen(granted), "%s%s", granted[0] ? " " : "", one);
 		}
 	}
-
-	if (RAND_bytes(jtib, sizeof(jtib)) != 1) {
-		rc = APP_EINTERNAL;
+	jtext_lit(&j, "]}");
+	if ((claims = jtext_take(&j, &clen)) == NULL)
 		goto out;
-	}
-	hex_encode(jtib, sizeof(jtib), jti);
-	claims = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:O}",
-	    "iss", a->cfg.issuer, "sub", t->sub, "aud", a->cfg.service,
-	    "exp", (json_int_t)(now + a->cfg.token_ttl),
-	    "nbf", (json_int_t)(now - NBF_SKEW), "iat", (json_int_t)now,
-	    "jti", jti, "access", access);
-	if (claims == NULL)
-		goto out;
-	if ((rc = jwt_signer_sign(&a->keys.signer, claims, &token)) != APP_OK)
+	if ((rc = jwt_signer_sign_text(&a->keys.signer, claims, clen,
+	    &token)) != APP_OK)
 		goto out;
 
 	if (t->offline && t->user_id[0] != '\0' && t->refresh == NULL &&
@@ -596,18 +616,26 @@ issue(struct app *a, struct http_req *r, struct treq *t)
 		goto out;
 
 	iso8601(now, issued);
-	rc = APP_ENOMEM;
-	body = json_pack("{s:s,s:s,s:I,s:s}", "token", token, "access_token",
-	    token, "expires_in", (json_int_t)a->cfg.token_ttl, "issued_at",
-	    issued);
-	if (body == NULL)
-		goto out;
-	if (t->post)
-		json_object_set_new(body, "scope", json_string(granted));
-	if (refresh[0] != '\0')
-		json_object_set_new(body, "refresh_token", json_string(refresh));
-	http_json(r, 200, body);
-	body = NULL;
+	jtext_lit(&j, "{\"token\":\"");
+	jtext_lit(&j, token);
+	jtext_lit(&j, "\",\"access_token\":\"");
+	jtext_lit(&j, token);
+	jtext_lit(&j, "\",\"expires_in\":");
+	jtext_int(&j, a->cfg.token_ttl);
+	jtext_lit(&j, ",\"issued_at\":\"");
+	jtext_lit(&j, issued);
+	jtext_lit(&j, "\"");
+	if (t->post) {
+		jtext_lit(&j, ",\"scope\":");
+		jtext_str(&j, granted);
+	}
+	if (refresh[0] != '\0') {
+		jtext_lit(&j, ",\"refresh_token\":");
+		jtext_str(&j, refresh);
+	}
+	jtext_lit(&j, "}");
+	/* NULL (out of memory) makes http_json_text answer 500. */
+	http_json_text(r, 200, jtext_take(&j, NULL));
 	log_info("token issued sub=\"%s\" kind=%s service=%s client_id=\"%s\" "
 	    "addr=%s asked=\"%s\" granted=\"%s\" jti=%s%s",
 	    login_quote_user(t->sub), t->kind == AUTHZ_ANONYMOUS ? "anonymous" :
@@ -620,9 +648,8 @@ issue(struct app *a, struct http_req *r, struct treq *t)
 	rc = APP_OK;
 out:
 	OPENSSL_cleanse(refresh, sizeof(refresh));
-	json_decref(access);
-	json_decref(claims);
-	json_decref(body);
+	jtext_free(&j);
+	free(claims);
 	free(token);
 	return rc;
 }

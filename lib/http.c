@@ -187,14 +187,40 @@ done:
 	return APP_OK;
 }
 
+/* A text body may hold a secret (a refresh token): wipe it. */
+static void
+drop_text(struct http_req *r)
+{
+	if (r->text != NULL) {
+		OPENSSL_cleanse(r->text, strlen(r->text));
+		free(r->text);
+		r->text = NULL;
+	}
+}
+
 void
 http_json(struct http_req *r, int status, json_t *steal)
 {
 	json_decref(r->json);
-	free(r->text);
-	r->text = NULL;
+	drop_text(r);
 	r->status = status;
 	r->json = steal;
+	r->ctype = "application/json";
+}
+
+void
+http_json_text(struct http_req *r, int status, char *steal)
+{
+	json_decref(r->json);
+	r->json = NULL;
+	drop_text(r);
+	if (steal == NULL) {
+		http_json(r, err_status(APP_ENOMEM), err_body_new(APP_ENOMEM,
+		    NULL));
+		return;
+	}
+	r->status = status;
+	r->text = steal;
 	r->ctype = "application/json";
 }
 
@@ -204,10 +230,12 @@ http_text(struct http_req *r, int status, const char *ctype,
 {
 	json_decref(r->json);
 	r->json = NULL;
-	free(r->text);
+	drop_text(r);
 	r->status = status;
-	r->text = strdup(text);
 	r->ctype = ctype;
+	if ((r->text = strdup(text)) == NULL)
+		http_json(r, err_status(APP_ENOMEM), err_body_new(APP_ENOMEM,
+		    NULL));
 }
 
 void
@@ -279,7 +307,10 @@ http_finish(struct http_req *r, enum app_err rc, const char *msg)
 	FCGX_PutS("\r\n", out);
 	if (!r->head && blen > 0)
 		FCGX_PutStr(b, (int)blen, out);
-	free(body);
+	if (body != NULL) {
+		OPENSSL_cleanse(body, blen);
+		free(body);
+	}
 }
 
 void
@@ -291,7 +322,7 @@ http_end(struct http_req *r)
 		free(r->body);
 	}
 	json_decref(r->json);
-	free(r->text);
+	drop_text(r);
 	free(r->path);
 	for (size_t i = 0; i < r->nheaders; i++)
 		free(r->headers[i].value);

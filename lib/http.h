@@ -83,6 +83,10 @@ enum app_err	 http_body(struct http_req *, size_t cap, const char **buf,
 /* Respond with a JSON value (the reference is stolen). */
 void		 http_json(struct http_req *, int status, json_t *steal);
 
+/* Respond with JSON text (stolen, wiped at the end: it may hold a
+ * secret); NULL answers 500. */
+void		 http_json_text(struct http_req *, int status, char *steal);
+
 /* Respond with text (copied) of the given content type. */
 void		 http_text(struct http_req *, int status, const char *ctype,
 		    const char *text);

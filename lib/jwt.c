@@ -359,31 +359,30 @@ jwt_signer_free(struct jwt_signer *js)
 }
 
 enum app_err
-jwt_signer_sign(const struct jwt_signer *js, const json_t *claims,
-    char **token_new)
+jwt_signer_sign_text(const struct jwt_signer *js, const char *claims,
+    size_t clen, char **token_new)
 {
 	enum app_err	 rc = APP_EINTERNAL;
-	char		*cjson = NULL, *tok = NULL;
+	char		*tok = NULL;
 	unsigned char	*sig = NULL;
-	size_t		 clen, inlen, siglen = 0;
+	size_t		 inlen, siglen = 0;
 
 	if (token_new == NULL)
 		goto out;
 	*token_new = NULL;
-	if (js == NULL || js->ctx == NULL || !json_is_object(claims))
+	/* The lengths below must not wrap. */
+	if (js == NULL || js->ctx == NULL || claims == NULL ||
+	    clen > SIZE_MAX / 2)
 		goto out;
 
 	rc = APP_ENOMEM;
-	if ((cjson = json_dumps(claims, DUMP_FLAGS)) == NULL)
-		goto out;
-	clen = strlen(cjson);
 	/* One buffer: the signing input, then '.' and the signature. */
 	inlen = js->headlen + b64url_len(clen);
 	if ((tok = malloc(inlen + 1 + b64url_len(js->sigmax) + 1)) == NULL ||
 	    (sig = malloc(js->sigmax)) == NULL)
 		goto out;
 	memcpy(tok, js->head, js->headlen);
-	b64url_encode((const unsigned char *)cjson, clen, tok + js->headlen);
+	b64url_encode((const unsigned char *)claims, clen, tok + js->headlen);
 
 	if ((rc = sign_raw(js, (const unsigned char *)tok, inlen, sig,
 	    &siglen)) != APP_OK)
@@ -397,6 +396,24 @@ jwt_signer_sign(const struct jwt_signer *js, const json_t *claims,
 out:
 	free(sig);
 	free(tok);
+	return rc;
+}
+
+enum app_err
+jwt_signer_sign(const struct jwt_signer *js, const json_t *claims,
+    char **token_new)
+{
+	enum app_err	 rc;
+	char		*cjson;
+
+	if (token_new == NULL)
+		return APP_EINTERNAL;
+	*token_new = NULL;
+	if (!json_is_object(claims))
+		return APP_EINTERNAL;
+	if ((cjson = json_dumps(claims, DUMP_FLAGS)) == NULL)
+		return APP_ENOMEM;
+	rc = jwt_signer_sign_text(js, cjson, strlen(cjson), token_new);
 	free(cjson);
 	return rc;
 }

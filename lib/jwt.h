@@ -61,6 +61,9 @@ enum app_err	jwt_signer_init(struct jwt_signer *s, const struct jwt_key *key)
 /* As jwt_sign, with a signer from jwt_signer_init. */
 enum app_err	jwt_signer_sign(const struct jwt_signer *s, const json_t *claims,
 		    char **token_new) WUR;
+/* The same with the claims as JSON text (len bytes), used as given. */
+enum app_err	jwt_signer_sign_text(const struct jwt_signer *s,
+		    const char *claims, size_t len, char **token_new) WUR;
 void		jwt_signer_free(struct jwt_signer *s);
 
 /*
