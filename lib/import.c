@@ -84,6 +84,26 @@ jstr(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/*
+ * A text field of o, or "" when missing or over max characters (as
+ * berth's CHECKs count them: UTF-8 continuation bytes do not count).
+ * Harbor's columns are no wider than berth's; this only keeps an odd
+ * row from failing the whole import.
+ */
+static const char *
+jtext(const json_t *o, const char *key, size_t max)
+{
+	const char	*s = jstr(o, key), *p;
+	size_t		 n = 0;
+
+	if (s == NULL)
+		return "";
+	for (p = s; *p != '\0'; p++)
+		if ((*p & 0xc0) != 0x80 && ++n > max)
+			return "";
+	return s;
+}
+
 static long long
 jint(const json_t *o, const char *key)
 {
@@ -274,15 +294,21 @@ import_htpasswd(struct db *db, FILE *in, const char *name,
 			    .action = "import.htpasswd" };
 	struct ht_file	 f = { NULL, 0, 0 };
 	const char	*v[8];
+	char		 qname[QUOTE_MAX];
 	PGresult	*res = NULL;
 	int		 created = 0, updated = 0, kept = 0;
 	enum app_err	 rc;
 
 	*refused = 0;
-	if ((r.detail = json_pack("{s:s}", "file", name)) == NULL)
+	/* The path as recorded: escaped, so that it is valid UTF-8. */
+	q(qname, name);
+	if ((r.detail = json_pack("{s:s}", "file", qname)) == NULL)
 		return APP_ENOMEM;
-	if ((rc = ht_read(&r, in, name, &f)) != APP_OK)
+	if ((rc = ht_read(&r, in, name, &f)) != APP_OK) {
+		if (rc == APP_ENOMEM)
+			note(&r, "out of memory; nothing was imported");
 		goto out;
+	}
 	if ((rc = db_begin(db)) != APP_OK) {
 		dberr(&r, rc);
 		goto out;
@@ -334,7 +360,7 @@ import_htpasswd(struct db *db, FILE *in, const char *name,
 		PQclear(res);
 		res = NULL;
 	}
-	if ((rc = finish(&r, name)) != APP_OK)
+	if ((rc = finish(&r, qname)) != APP_OK)
 		goto fail;
 	done(&r, "%s: %d user(s) created, %d updated, %d kept, %d line(s) "
 	    "refused%s", name, created, updated, kept, r.refused,
@@ -447,12 +473,9 @@ harbor_user(struct harbor_run *h, const json_t *u)
 		disabled = true;
 	}
 	v[0] = name;
-	v[1] = jstr(u, "email") != NULL && strlen(jstr(u, "email")) <= 255 ?
-	    jstr(u, "email") : "";
-	v[2] = jstr(u, "realname") != NULL &&
-	    strlen(jstr(u, "realname")) <= 255 ? jstr(u, "realname") : "";
-	v[3] = jstr(u, "comment") != NULL &&
-	    strlen(jstr(u, "comment")) <= 1024 ? jstr(u, "comment") : "";
+	v[1] = jtext(u, "email", 255);
+	v[2] = jtext(u, "realname", 255);
+	v[3] = jtext(u, "comment", 1024);
 	v[4] = hash;
 	v[5] = sysadmin ? "true" : "false";
 	v[6] = disabled ? "true" : "false";
@@ -781,9 +804,7 @@ harbor_robot(struct harbor_run *h, const json_t *rb)
 		goto out;
 	v[0] = name;
 	v[1] = pid;
-	v[2] = jstr(rb, "description") != NULL &&
-	    strlen(jstr(rb, "description")) <= 1024 ?
-	    jstr(rb, "description") : "";
+	v[2] = jtext(rb, "description", 1024);
 	v[3] = hexhash;
 	v[4] = json_is_true(json_object_get(rb, "disabled")) ? "true" : "false";
 	v[5] = days;

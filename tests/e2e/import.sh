@@ -115,6 +115,7 @@ for l in '3: user "hal": created' '4: user "hel": created' '5: user "han": creat
 	expect_match "$(out)" "users.htpasswd:$l" "line ${l%%:*}: ${l#*: }"
 done
 expect_match "$(out)" '3 user\(s\) created, 0 updated, 2 kept, 8 line\(s\) refused' "the summary counts them"
+expect_nomatch "$(out)" '\$2[aby]\$|\$apr1\$|\{SHA\}|Plain-Pw1' "the report shows no hash or password"
 expect_match "$(hash_of hal)/$(hash_of hel)/$(hash_of han)" '^\$2y\$05\$.{53}/\$2b\$05\$.{53}/\$2a\$05\$.{53}$' \
     "bcrypt hashes are kept exactly as htpasswd wrote them"
 expect_eq "$(bsql "SELECT count(*) FROM users WHERE username IN ('mo','sha','des','plain','five','Bob','bob')")" 0 \
@@ -139,8 +140,9 @@ expect_eq "$rc" 0 "import-htpasswd -u: exit 0"
 expect_match "$(out)" 'user "preuser": exists; password hash replaced' "replaces the hash of an existing user"
 expect_eq "$(hash_of preuser)" "$(cut -d: -f2 "$T/pre.htpasswd")" "with the file's"
 snap2=$(snap)
-run ctl import-htpasswd -u "$T/pre.htpasswd"
-expect_match "$(out)" 'exists with this hash already' "a second -u finds the same hash"
+run ctl import-htpasswd -u - <"$T/pre.htpasswd"
+expect_match "$(out)" '-:1: user "preuser": exists with this hash already' \
+    "a second -u (the file on standard input) finds the same hash"
 expect_eq "$(snap)" "$snap2" "and changes nothing"
 # Back to berth's password, for the Harbor part below.
 bsql "UPDATE users SET password_hash = '$(printf '%s\n' "$PRE_PW" | "$BUILD/berthctl" hash)'
@@ -308,6 +310,8 @@ for l in 'user "alice": created' 'user "gus": created' 'user "sam": created \(sy
 	expect_match "$(out)" "$l" "import-harbor: $(printf '%s' "$l" | tr -d '\\')"
 done
 expect_nomatch "$(out)" 'trivy|dora|anonymous|old-3' "deleted rows and Harbor's own are not named"
+expect_nomatch "$(out)" "pbkdf2|$A_SALT|$(pbkdf2 sha256 "$ALICE_PW" "$A_SALT")|f00d" \
+    "the report shows no Harbor hash, salt or secret"
 CI_SECRET=$(sed -n 's/.*robot "robot\$team+ci": secret \([^ ]*\) .*/\1/p' "$T/out")
 SYS_SECRET=$(sed -n 's/.*robot "robot\$sysbot": secret \([^ ]*\) .*/\1/p' "$T/out")
 OFF_SECRET=$(sed -n 's/.*robot "robot\$team+off": secret \([^ ]*\) .*/\1/p' "$T/out")
