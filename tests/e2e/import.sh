@@ -432,6 +432,14 @@ expect_eq "$(acts "preuser:$PRE_PW" repository:team/app:pull,push)" '["pull","pu
 expect_eq "$(acts "preuser:$PRE_HPW" repository:team/app:pull)" 401 "Harbor's password for preuser does not open it"
 expect_eq "$(acts "admin:$HADMIN_PW" repository:team/app:pull)" 401 "nor Harbor's admin password berth's admin"
 expect_eq "$(acts "ldapuser:whatever-1A" repository:team/app:pull)" 401 "the user without a local password cannot log in"
+# What README says to do for such a user: a password, then enable it.
+LID=$(bsql "SELECT user_id FROM users WHERE username = 'ldapuser'")
+s1=$(curl -s -o /dev/null -w '%{http_code}' -u "admin:$ADMIN_PW" -H 'Content-Type: application/json' \
+    -X PUT -d '{"new_password":"Ldap-Now-Local-1"}' "$B/api/v2.0/users/$LID/password")
+s2=$(curl -s -o /dev/null -w '%{http_code}' -u "admin:$ADMIN_PW" -H 'Content-Type: application/json' \
+    -X PUT -d '{"disabled":false}' "$B/api/v2.0/users/$LID/disabled")
+expect_eq "$s1/$s2/$(acts "ldapuser:Ldap-Now-Local-1" repository:team/app:pull,push)" '200/200/["pull","push"]' \
+    "given a password and enabled by an admin, it logs in with its Harbor membership"
 expect_eq "$(acts "Carol:x" repository:team/app:pull)" 401 "the refused user does not exist"
 expect_eq "$(acts "alice:Wrong-Pw-123" repository:team/app:pull)" 401 "a wrong password is still wrong"
 expect_eq "$(acts "robot\$sysbot:$SYS_SECRET" repository:team/app:pull,push)" '["pull"]' "robot\$sysbot pulls everywhere"
