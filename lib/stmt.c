@@ -473,6 +473,106 @@ static const struct stmt stmts[STMT__MAX] = {
 	    "  ORDER BY l.ord) FROM o l"
 	    "  WHERE l.ord > $6::bigint AND l.ord <= $6::bigint + $5::bigint),"
 	    "  '[]')", 6, 1 },
+	/*
+	 * berthctl import-htpasswd and import-harbor: each adds what is
+	 * missing and leaves what exists as it is, so that a second run
+	 * changes nothing.  Times come as Unix seconds (NULL: now).
+	 */
+	/*
+	 * A user unless the name is taken (no row then).  An e-mail address
+	 * another account holds already is left out rather than failing the
+	 * import; the second column says so.
+	 */
+	[STMT_IMPORT_USER] = { "import_user",
+	    "INSERT INTO users (username, email, realname, comment,"
+	    " password_hash, sysadmin, disabled, creation_time)"
+	    " SELECT $1, CASE WHEN $2::text = '' OR EXISTS (SELECT 1 FROM users"
+	    "  WHERE email = $2::text) THEN NULL ELSE $2::text END, $3, $4, $5,"
+	    " $6::boolean, $7::boolean, coalesce(to_timestamp($8::bigint), now())"
+	    " ON CONFLICT (username) DO NOTHING"
+	    " RETURNING user_id, (email IS NULL AND $2::text <> '')", 8, 0 },
+	[STMT_IMPORT_USER_ID] = { "import_user_id",
+	    "SELECT user_id FROM users WHERE username = $1", 1, 1 },
+	/*
+	 * import-htpasswd -u: a new hash for an existing user, only when it
+	 * differs, as a password change (refresh tokens issued before end).
+	 */
+	[STMT_IMPORT_USER_REHASH] = { "import_user_rehash",
+	    "UPDATE users SET password_hash = $2, password_changed_at = now(),"
+	    " update_time = now() WHERE username = $1 AND password_hash <> $2"
+	    " RETURNING user_id", 2, 0 },
+	[STMT_IMPORT_PROJECT] = { "import_project",
+	    "INSERT INTO projects (name, public, owner_id, creation_time)"
+	    " VALUES ($1, $2::boolean, $3::bigint,"
+	    "  coalesce(to_timestamp($4::bigint), now()))"
+	    " ON CONFLICT (name) DO NOTHING RETURNING project_id", 4, 0 },
+	[STMT_IMPORT_MEMBER] = { "import_member",
+	    "INSERT INTO project_members (project_id, user_id, role)"
+	    " VALUES ($1::bigint, $2::bigint, $3::smallint)"
+	    " ON CONFLICT (project_id, user_id) DO NOTHING RETURNING member_id",
+	    3, 0 },
+	/* The secret arrives as the hex of its SHA-256; $7 NULL: never expires. */
+	[STMT_IMPORT_ROBOT] = { "import_robot",
+	    "INSERT INTO robots (name, project_id, description, secret_sha256,"
+	    " disabled, duration, expires_at, creator, creation_time)"
+	    " VALUES ($1, $2::bigint, $3, decode($4, 'hex'), $5::boolean,"
+	    "  $6::int, to_timestamp($7::bigint), 'harbor-import',"
+	    "  coalesce(to_timestamp($8::bigint), now()))"
+	    " ON CONFLICT DO NOTHING RETURNING robot_id", 8, 0 },
+	/*
+	 * Everything import-harbor reads from a Harbor 2.2+ database, as
+	 * one JSON document from one statement, so one snapshot: users,
+	 * projects with their public flag and members (with the role's
+	 * name), robots with their permissions.  Harbor's timestamps are
+	 * UTC without a zone.  Columns that only some 2.x versions have
+	 * are read through to_jsonb(row) and come back null when missing.
+	 * No secret is read: only whether a robot has one (a robot without
+	 * is one of before 2.2, which authenticated otherwise).
+	 */
+	[STMT_HARBOR_DUMP] = { "harbor_dump",
+	    "SELECT json_build_object("
+	    " 'users', (SELECT coalesce(json_agg(json_build_object("
+	    "   'id', u.user_id, 'username', u.username,"
+	    "   'email', coalesce(u.email, ''),"
+	    "   'realname', coalesce(u.realname, ''),"
+	    "   'comment', coalesce(u.comment, ''),"
+	    "   'sysadmin', u.sysadmin_flag, 'deleted', u.deleted,"
+	    "   'password', coalesce(u.password, ''),"
+	    "   'salt', coalesce(u.salt, ''),"
+	    "   'password_version', to_jsonb(u) ->> 'password_version',"
+	    "   'created', extract(epoch FROM u.creation_time)::bigint)"
+	    "   ORDER BY u.user_id), '[]') FROM harbor_user u),"
+	    " 'projects', (SELECT coalesce(json_agg(json_build_object("
+	    "   'id', p.project_id, 'name', p.name, 'deleted', p.deleted,"
+	    "   'owner_id', p.owner_id,"
+	    "   'public', EXISTS (SELECT 1 FROM project_metadata md"
+	    "    WHERE md.project_id = p.project_id AND md.name = 'public'"
+	    "    AND md.value = 'true'"
+	    "    AND NOT coalesce((to_jsonb(md) ->> 'deleted')::boolean, false)),"
+	    "   'created', extract(epoch FROM p.creation_time)::bigint,"
+	    "   'members', (SELECT coalesce(json_agg(json_build_object("
+	    "     'entity_id', m.entity_id, 'entity_type', m.entity_type,"
+	    "     'role', r.name) ORDER BY m.id), '[]')"
+	    "    FROM project_member m LEFT JOIN role r ON r.role_id = m.role"
+	    "    WHERE m.project_id = p.project_id))"
+	    "   ORDER BY p.project_id), '[]') FROM project p),"
+	    " 'robots', (SELECT coalesce(json_agg(json_build_object("
+	    "   'id', b.id, 'name', b.name,"
+	    "   'description', coalesce(b.description, ''),"
+	    "   'project_id', coalesce(b.project_id, 0),"
+	    "   'disabled', b.disabled, 'expiresat', coalesce(b.expiresat, -1),"
+	    "   'duration', to_jsonb(b) -> 'duration',"
+	    "   'visible', coalesce((to_jsonb(b) ->> 'visible')::boolean, true),"
+	    "   'has_secret', coalesce(b.secret, '') <> '',"
+	    "   'created', extract(epoch FROM b.creation_time)::bigint,"
+	    "   'permissions', (SELECT coalesce(json_agg(json_build_object("
+	    "     'scope', pp.scope, 'resource', pp.resource,"
+	    "     'action', pp.action, 'effect', coalesce(pp.effect, ''))"
+	    "     ORDER BY pp.id), '[]')"
+	    "    FROM role_permission rp"
+	    "    JOIN permission_policy pp ON pp.id = rp.permission_policy_id"
+	    "    WHERE rp.role_type = 'robotaccount' AND rp.role_id = b.id))"
+	    "   ORDER BY b.id), '[]') FROM robot b))", 0, 1 },
 };
 
 

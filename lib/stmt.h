@@ -67,6 +67,14 @@ enum db_stmt {
 	STMT_SESSION_REVOKE,
 	STMT_KEYS_ADMIN_LIST,
 	STMT_AUDIT_LIST,
+	/* berthctl import-htpasswd and import-harbor (lib/import.c). */
+	STMT_IMPORT_USER,
+	STMT_IMPORT_USER_ID,
+	STMT_IMPORT_USER_REHASH,
+	STMT_IMPORT_PROJECT,
+	STMT_IMPORT_MEMBER,
+	STMT_IMPORT_ROBOT,
+	STMT_HARBOR_DUMP,		/* run on the Harbor database */
 	STMT__MAX
 };
 

@@ -15,11 +15,21 @@
  *                              one is retiring (still published)
  *   berthctl key retire        stop publishing retiring keys whose tokens
  *                              have all expired (token_ttl + 60 s)
+ *   berthctl import-htpasswd [-nu] FILE
+ *                              the users of an htpasswd file ("-": standard
+ *                              input); bcrypt hashes kept, -u replaces the
+ *                              hash of users that exist, -n a dry run
+ *   berthctl import-harbor [-n] CONNINFO
+ *                              users, projects, members and robots from the
+ *                              Harbor 2.2+ database CONNINFO (a libpq
+ *                              connection string; its password belongs in
+ *                              ~/.pgpass, not on the command line)
  *
  * The admin password comes from BERTH_ADMIN_PASSWORD, else it is
  * generated; it never appears on a command line.  Exit status: 0 on
- * success, 1 on a usage or configuration error, 2 when the database or
- * a file cannot be used.
+ * success, 1 on a usage or configuration error (and for an import that
+ * ran but refused some entries), 2 when the database or a file cannot be
+ * used (an import then wrote nothing).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +44,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "import.h"
 #include "keys.h"
 #include "keystore.h"
 #include "log.h"
@@ -44,7 +55,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: berthctl config | secret | "
 	    "init [-p password-file] | hash |\n"
-	    "       key list | key next | key activate | key retire\n");
+	    "       key list | key next | key activate | key retire |\n"
+	    "       import-htpasswd [-nu] file | import-harbor [-n] conninfo\n");
 	exit(1);
 }
 
@@ -304,6 +316,63 @@ cmd_hash(void)
 	return status;
 }
 
+/*
+ * import-htpasswd [-nu] FILE, import-harbor [-n] CONNINFO: one
+ * transaction each (lib/import.h).  0: everything is in berth; 1: the
+ * import ran but refused some entries; 2: nothing was written.
+ */
+static int
+cmd_import(struct config *c, int argc, char *argv[])
+{
+	struct import_opts	 o = { .out = stdout, .err = stderr };
+	struct config		 hc;
+	struct db		 db, hdb;
+	bool			 harbor = strcmp(argv[1], "import-harbor") == 0;
+	FILE			*in;
+	int			 ch, refused = 0, status;
+	enum app_err		 rc;
+
+	optind = 2;
+	while ((ch = getopt(argc, argv, harbor ? "n" : "nu")) != -1) {
+		switch (ch) {
+		case 'n':
+			o.dry_run = true;
+			break;
+		case 'u':
+			o.rehash = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc - 1)
+		usage();
+	db_init(&db, c, "berthctl");
+	if (harbor) {
+		/* The same timeouts, another database. */
+		hc = *c;
+		hc.database = argv[optind];
+		db_init(&hdb, &hc, "berthctl");
+		rc = import_harbor(&db, &hdb, &o, &refused);
+		db_close(&hdb);
+	} else {
+		if (strcmp(argv[optind], "-") == 0)
+			in = stdin;
+		else if ((in = fopen(argv[optind], "re")) == NULL) {
+			fprintf(stderr, "berthctl: %s: %s\n", argv[optind],
+			    strerror(errno));
+			return 2;
+		}
+		rc = import_htpasswd(&db, in, argv[optind], &o, &refused);
+		if (in != stdin)
+			fclose(in);
+	}
+	db_close(&db);
+	status = rc != APP_OK ? 2 : refused > 0 ? 1 : 0;
+	fflush(stdout);
+	return status;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -319,6 +388,13 @@ main(int argc, char *argv[])
 			usage();
 		load_config(&c);
 		status = cmd_key(&c, argv[2]);
+		config_free(&c);
+		return status;
+	}
+	if (strcmp(argv[1], "import-htpasswd") == 0 ||
+	    strcmp(argv[1], "import-harbor") == 0) {
+		load_config(&c);
+		status = cmd_import(&c, argc, argv);
 		config_free(&c);
 		return status;
 	}
