@@ -6,7 +6,10 @@
 # One berth node (token_ttl 60 s, key_reload 5 s).  Two Debian
 # docker-registry processes share one storage root and one http.secret,
 # behind an nginx upstream that passes a request the registry refused to
-# connect to on to the other one.  Two loops push a new image with
+# connect to on to the other one.  Each registry restart is a drain
+# (SIGTERM, http.draintimeout); the first rolling restart takes each
+# registry out of the upstream first (nginx reload), the second relies on
+# nginx's failover alone.  Two loops push a new image with
 # skopeo (new blobs every time), inspect it and pull it back, without
 # pause, counting every operation; a third fetches tokens and notes their
 # kid.  Meanwhile the three steps:
