@@ -1927,9 +1927,6 @@ out:
 
 /* --- signing keys (berth's) --------------------------------------------- */
 
-/* As berthctl's: the registry's clock may lag the token's expiry. */
-#define REGISTRY_LEEWAY	60
-
 /*
  * The rotation steps run their own transactions (lib/keystore.c, under
  * the keys' lock), so the audit row follows the step rather than
@@ -2024,8 +2021,8 @@ keys_retire(struct ctx *c, const char **msg)
 
 	if ((rc = policy_check(&c->caller, POLICY_KEY, NULL)) != APP_OK)
 		return rc;
-	if ((rc = keystore_retire(&c->a->db, c->a->cfg.token_ttl +
-	    REGISTRY_LEEWAY, &retired, &young)) != APP_OK)
+	if ((rc = keystore_retire(&c->a->db,
+	    keystore_retire_age(&c->a->cfg), &retired, &young)) != APP_OK)
 		return rc;
 	if ((out = json_pack("{s:i,s:i}", "retired", retired, "kept",
 	    young)) == NULL)

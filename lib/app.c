@@ -105,8 +105,16 @@ app_keys_refresh(struct app *a, bool force)
 	a->keys_due_ms = now + a->cfg.key_reload * 1000;
 	secret_refresh(a);
 	rc = keystore_load(&a->db, a->have_secret ? a->secret : NULL, &ks);
-	if (rc != APP_OK)
+	if (rc != APP_OK) {
+		/*
+		 * Try again within a second, not a whole key_reload later:
+		 * a key that stopped being active must stop signing here
+		 * within key_reload (keystore_retire_age() counts on it).
+		 */
+		if (a->cfg.key_reload > 1)
+			a->keys_due_ms = now + 1000;
 		return rc;
+	}
 	if (ks.active == NULL && a->have_secret)
 		log_warn("signing keys: %s", ks.problem);
 	keyset_free(&a->keys);

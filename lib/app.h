@@ -44,7 +44,8 @@ void		app_init(struct app *, const char *prog, int argc, char **argv);
 
 /*
  * Reload the secret and the key set when due (every key_reload
- * seconds), or now when force.  A failed reload keeps the previous set.
+ * seconds), or now when force.  A failed reload keeps the previous set
+ * and is tried again a second later.
  */
 enum app_err	app_keys_refresh(struct app *, bool force);
 

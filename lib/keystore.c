@@ -299,8 +299,15 @@ out:
 	return rc;
 }
 
+long
+keystore_retire_age(const struct config *c)
+{
+	return c->token_ttl + c->key_reload + c->max_clock_offset +
+	    KEYSTORE_REGISTRY_LEEWAY;
+}
+
 enum app_err
-keystore_retire(struct db *db, long ttl, int *retired, int *young)
+keystore_retire(struct db *db, long age, int *retired, int *young)
 {
 	char		 secs[24];
 	const char	*v[1] = { secs };
@@ -308,7 +315,7 @@ keystore_retire(struct db *db, long ttl, int *retired, int *young)
 	enum app_err	 rc;
 
 	*retired = *young = 0;
-	snprintf(secs, sizeof(secs), "%ld", ttl);
+	snprintf(secs, sizeof(secs), "%ld", age);
 	if ((rc = db_begin(db)) != APP_OK)
 		return rc;
 	if ((rc = lock_keys(db)) != APP_OK ||

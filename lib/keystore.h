@@ -77,15 +77,30 @@ enum app_err	 keystore_ensure(struct db *, const struct config *c,
  * becomes 'retiring', still published until its tokens expire.
  * APP_ENOTFOUND without a next key.
  * keystore_retire: stop publishing retiring keys that stopped signing
- * more than ttl seconds (the token_ttl plus the registry's leeway) ago;
- * *young gets how many are still too young and were kept.
+ * more than age seconds (keystore_retire_age()) ago; *young gets how
+ * many are still too young and were kept.
  * kid (KEYS_KID_LEN + 1 bytes, may be NULL) gets the key concerned.
  */
 enum app_err	 keystore_next(struct db *, const struct config *c,
 		    const unsigned char secret[KEYS_SECRET_LEN], char *kid) WUR;
 enum app_err	 keystore_activate(struct db *, char *kid) WUR;
-enum app_err	 keystore_retire(struct db *, long ttl, int *retired,
+enum app_err	 keystore_retire(struct db *, long age, int *retired,
 		    int *young) WUR;
+
+/* Registry 2.8 accepts a token up to 60 s past its exp. */
+#define KEYSTORE_REGISTRY_LEEWAY	60
+
+/*
+ * Seconds after its demotion (the database's clock) before a key may
+ * be retired, so that every token it signed has expired, leeway
+ * included: a node goes on signing with it until its next key reload
+ * (key_reload), stamps exp with its own clock (up to max_clock_offset
+ * ahead of the database's before /health says so), the token lives
+ * token_ttl, and the registry allows KEYSTORE_REGISTRY_LEEWAY more.
+ * Every node must share token_ttl and key_reload, or the one that runs
+ * retire must hold the largest.
+ */
+long		 keystore_retire_age(const struct config *);
 
 void		 keyset_free(struct keyset *);
 

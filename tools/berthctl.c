@@ -14,7 +14,8 @@
  *   berthctl key activate      the next key signs from now on; the active
  *                              one is retiring (still published)
  *   berthctl key retire        stop publishing retiring keys whose tokens
- *                              have all expired (token_ttl + 60 s)
+ *                              have all expired (token_ttl + key_reload +
+ *                              max_clock_offset + 60 s after activate)
  *   berthctl import-htpasswd [-nu] FILE
  *                              the users of an htpasswd file ("-": standard
  *                              input); bcrypt hashes kept, -u replaces the
@@ -214,9 +215,6 @@ out:
 	return status;
 }
 
-/* The registry checks exp with 60 s of leeway: keep keys that long more. */
-#define REGISTRY_LEEWAY	60
-
 static int
 cmd_key(struct config *c, const char *what)
 {
@@ -271,10 +269,10 @@ cmd_key(struct config *c, const char *what)
 			goto dberr;
 		printf("berthctl: key %s signs from now on (every node within "
 		    "key_reload seconds); run berthctl key retire after "
-		    "%ld seconds\n", kid, c->token_ttl + REGISTRY_LEEWAY);
+		    "%ld seconds\n", kid, keystore_retire_age(c));
 		status = 0;
 	} else if (strcmp(what, "retire") == 0) {
-		if ((rc = keystore_retire(&db, c->token_ttl + REGISTRY_LEEWAY,
+		if ((rc = keystore_retire(&db, keystore_retire_age(c),
 		    &retired, &young)) != APP_OK)
 			goto dberr;
 		printf("berthctl: %d key(s) retired", retired);

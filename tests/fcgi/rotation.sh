@@ -43,6 +43,9 @@ expect_eq "$(sql "SELECT count(*) FROM signing_keys WHERE state = 'next'")" 1 "o
 
 out=$(ctl key activate); rc=$?
 expect_eq "$rc" 0 "berthctl key activate"
+# token_ttl 300 + key_reload 1 + max_clock_offset 5 + the registry's 60 s
+AGE=366
+expect_match "$out" "retire after $AGE seconds" "and says when retire will let the old key go"
 expect_eq "$(sql "SELECT state FROM signing_keys WHERE kid = '$k1'")" active "the next key is active"
 expect_eq "$(sql "SELECT state FROM signing_keys WHERE kid = '$k0'")" retiring "the old one is retiring"
 signs() { for _i in 1 2 3 4; do [ "$(kid_of_token)" = "$k1" ] || return 1; done; }
@@ -56,8 +59,13 @@ out=$(ctl key retire); rc=$?
 expect_eq "$rc" 1 "retire right away keeps the key: its tokens may be valid"
 expect_match "$out" "1 kept" "and says so"
 expect_eq "$(ncerts)" 2 "still published"
-# As if token_ttl + 60 s had passed.
-sql "UPDATE signing_keys SET retired_at = now() - interval '1 hour' WHERE kid = '$k0'" >/dev/null
+# As if time had passed: a node may sign with the old key until its next
+# reload, stamp exp with a clock max_clock_offset ahead, the token lives
+# token_ttl and the registry allows 60 s more.  Not one second less.
+sql "UPDATE signing_keys SET retired_at = now() - interval '$((AGE - 3)) seconds' WHERE kid = '$k0'" >/dev/null
+out=$(ctl key retire); rc=$?
+expect_eq "$rc" 1 "retire $((AGE - 3)) s after activation keeps the key (key_reload and clock offset count)"
+sql "UPDATE signing_keys SET retired_at = now() - interval '$((AGE + 1)) seconds' WHERE kid = '$k0'" >/dev/null
 out=$(ctl key retire); rc=$?
 expect_eq "$rc" 0 "retire once its tokens have expired"
 expect_eq "$(sql "SELECT state FROM signing_keys WHERE kid = '$k0'")" retired "the old key is retired"
