@@ -321,6 +321,17 @@ unhold
 get "$TOK?$SC_ALICE" -u "alice:$ALICE_PW"
 expect_eq "$S" 200 "the lock released, the token is issued again"
 
+# A write of the token endpoint: the offline session of a docker login.
+sessions=$(sql "SELECT count(*) FROM sessions")
+check "a session holds an ACCESS EXCLUSIVE lock on sessions" hold sessions
+get "$TOK?service=registry&client_id=faults&offline_token=true" -u "alice:$ALICE_PW"
+expect_eq "$S/$(jqr "$B" .error)/$(jqr "$B" '.errors[0].code')" \
+    503/temporarily_unavailable/SERVICE_UNAVAILABLE \
+    "an offline token whose session waits for the lock: the token endpoint's JSON 503"
+expect_nomatch "$B" 'eyJ|refresh_token' "with no token in it"
+unhold
+expect_eq "$(sql "SELECT count(*) FROM sessions")" "$sessions" "and no session"
+
 audits=$(sql "SELECT count(*) FROM audit_log")
 projects=$(sql "SELECT count(*) FROM projects")
 check "a session holds an ACCESS EXCLUSIVE lock on audit_log" hold audit_log
