@@ -265,6 +265,16 @@ expect_eq "$codes" " 503 503 503 503" "wrong passwords while it was down: 503"
 expect_eq "$(sql "SELECT count(*) FROM login_failures")" 0 "no failed login was counted"
 expect_eq "$(all_workers)" "$w0" "no worker exited (the same pids)"
 expect_eq "$(all_restarts)" 0 "and none was restarted"
+# The supervisors never touch the database or a request: their only
+# socket is the FastCGI one they listen on, they log only their own work.
+for p in token admin health; do
+	s=$(sup $p)
+	expect_eq "$(ls -l "/proc/$s/fd" | grep -c 'socket:')" 1 \
+	    "the $p supervisor holds one socket, the listening one"
+	expect_eq "$(grep "berth-$p\[$s\]" "$N/log/berth-$p.log" |
+	    grep -Evc ' (supervising [0-9]+ workers|worker [0-9]+ started)$')" 0 \
+	    "and logged nothing but starting its workers"
+done
 
 # --- c. a query blocked by a lock (CHECKLIST 34) ------------------------------
 # By the configurations, not by timing: nginx and Apache wait longer for
@@ -499,5 +509,5 @@ for p in token admin health; do kill "$(sup $p)"; done
 gone() { for p in $w0; do [ "$p" = / ] || ! kill -0 "$p" 2>/dev/null || return 1; done; }
 check "SIGTERM to the supervisors stops every worker" wait_for 5 gone
 check "no sanitizer report in the programs' logs" sh -c \
-    "! grep -Eq 'AddressSanitizer|runtime error|LeakSanitizer' '$N'/log/berth-*.log"
+    "! grep -Eq 'AddressSanitizer|runtime error|LeakSanitizer' '$N'/log/berth-*.log '$T/bo.log'"
 check "no test password in any log" sh -c "! grep -rqE 'Pw-[0-9]' '$N/log' '$T/bo.log'"
