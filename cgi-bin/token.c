@@ -689,7 +689,11 @@ serve(struct app *a, struct http_req *r, struct treq *t)
 	}
 	if (rc != APP_OK)
 		return fail(r, rc, NULL);
-	return issue(a, r, t);
+	/* Issuing may write (an offline session): its failures too are
+	 * answered in the token endpoint's shape. */
+	if ((rc = issue(a, r, t)) != APP_OK)
+		return fail(r, rc, NULL);
+	return APP_OK;
 }
 
 static enum app_err

@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "prefork.h"
 #include "version.h"
 
 static void
@@ -50,6 +51,13 @@ app_init(struct app *a, const char *prog, int argc, char **argv)
 	}
 	if (log_level_parse(a->cfg.log_level, &lvl) == APP_OK)
 		log_set_level(lvl);
+	/*
+	 * With workers set, this process supervises that many workers and
+	 * only they return from here: nothing below (the database, the
+	 * signal handlers, libfcgi) is ever set up in the supervisor.
+	 */
+	if (a->cfg.workers > 0)
+		prefork_run(a->cfg.workers);
 	db_init(&a->db, &a->cfg, prog);
 	/* A client that goes away mid-response must not kill the worker. */
 	signal(SIGPIPE, SIG_IGN);

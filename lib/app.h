@@ -39,7 +39,8 @@ typedef enum app_err (*app_handler)(struct app *, struct http_req *,
     const char **msg);
 
 /* Load the configuration and set up; exits(1) with a message on a bad
- * configuration.  Accepts -h for usage. */
+ * configuration.  Accepts -h for usage.  With `workers` set, the process
+ * becomes their supervisor (lib/prefork.h) and only the workers return. */
 void		app_init(struct app *, const char *prog, int argc, char **argv);
 
 /*

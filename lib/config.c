@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "prefork.h"
 
 enum ctype {
 	C_STR,		/* any printable text */
@@ -74,6 +75,9 @@ static const struct ckey keys[] = {
 	  NULL, "seconds a locked account stays locked" },
 	{ "cred_cache_ttl", C_INT, OFF(cred_cache_ttl), "60", 0, 600, NULL,
 	  "seconds a verified password is remembered per process (0: never)" },
+	{ "workers", C_INT, OFF(workers), "0", 0, PREFORK_MAX, NULL,
+	  "worker processes a supervisor keeps, restarting any that dies "
+	  "(0: serve in this process)" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))

@@ -39,6 +39,7 @@ struct config {
 	long	 lockout_threshold;	/* failed logins before a lockout */
 	long	 lockout_seconds;	/* how long a lockout lasts */
 	long	 cred_cache_ttl;	/* seconds a verified password is reused */
+	long	 workers;		/* 0: serve; N: supervise N workers */
 };
 
 /*

@@ -106,12 +106,26 @@ spawn() {
 	at_exit "kill \$(cat '$T/$1.pid') 2>/dev/null"
 }
 
+# workers PIDFILE: the pids of the processes that serve requests, sorted,
+# on one line.  A pid file holds what spawn-fcgi started: each worker, or
+# with `workers` set, one supervisor whose children are the workers.
+workers() {
+	# shellcheck disable=SC2046
+	echo $(for _p in $(cat "$1" 2>/dev/null); do
+		_c=$(ps -o pid= --ppid "$_p" 2>/dev/null)
+		if [ -n "$_c" ]; then echo "$_c"; else echo "$_p"; fi
+	done | sort -n)
+}
+
+# restarts LOG: how many workers a supervisor replaced, from its log.
+restarts() { grep -c 'starting another in' "$1" 2>/dev/null; }
+
 # pids PROG: the worker pids of PROG, sorted, on one line.
-pids() { sort -n "$T/$1.pid" | tr '\n' ' '; }
+pids() { workers "$T/$1.pid"; }
 
 # alive PROG: every worker of PROG is still running.
 alive() {
-	for _p in $(cat "$T/$1.pid"); do kill -0 "$_p" 2>/dev/null || return 1; done
+	for _p in $(pids "$1"); do kill -0 "$_p" 2>/dev/null || return 1; done
 }
 
 # fcgi PROG METHOD URI [fcgi-req options]: one request over the socket,

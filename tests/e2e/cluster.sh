@@ -206,9 +206,11 @@ expect_eq "$nbad" 0 "the registry rejected no token"
 n=$(grep -E '" 401 ' "$T/reg/registry.log" | grep -vc '"GET /v2/ HTTP/1.1" 401')
 expect_eq "$n" 0 "the registry answered 401 only to GET /v2/ without a token"
 for nd in "$N1" "$N2"; do
-	for p in $(cat "$nd/run/token.pid" 2>/dev/null); do
+	for p in $(workers "$nd/run/token.pid"); do
 		kill -0 "$p" 2>/dev/null || { nok "token worker $p of $(basename "$nd") is alive"; continue 2; }
 	done
+	expect_eq "$(restarts "$nd/log/berth-token.log")" 0 \
+	    "no token worker of $(basename "$nd") died and was replaced"
 	ok "every token worker of $(basename "$nd") is alive"
 done
 

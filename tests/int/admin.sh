@@ -574,8 +574,9 @@ check "no test password or secret in audit_log" sh -c \
     "! psql -X -tA -d '$DATABASE' -c 'SELECT detail::text || resource FROM audit_log' | grep -Eq 'Pw-|Secret'"
 check "no test password or secret in any log" sh -c \
     "! grep -rEq 'Pw-[0-9]|Robot-Secret|Authorization' '$N/log'"
-for p in $(cat "$N/run/admin.pid"); do
+for p in $(workers "$N/run/admin.pid"); do
 	check "admin worker $p is alive after every request" kill -0 "$p"
 done
+expect_eq "$(restarts "$N/log/berth-admin.log")" 0 "no admin worker died and was replaced"
 check "no sanitizer report in the programs' logs" sh -c \
     "! grep -Eq 'AddressSanitizer|runtime error|LeakSanitizer' '$N'/log/berth-*.log"

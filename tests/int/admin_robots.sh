@@ -426,8 +426,9 @@ expect_eq "$(tok "robot\$pa+tbl:$TSEC" repository:pa/app:pull)" 401 "an expired 
 
 check "no secret in any log" sh -c "! grep -rqF -- '$SSEC' '$N/log'"
 check "no chosen secret in any log" sh -c "! grep -rqE 'Chosen-(Pw|Secret)' '$N/log'"
-for p in $(cat "$N/run/admin.pid"); do
+for p in $(workers "$N/run/admin.pid"); do
 	check "admin worker $p is alive after every request" kill -0 "$p"
 done
+expect_eq "$(restarts "$N/log/berth-admin.log")" 0 "no admin worker died and was replaced"
 check "no sanitizer report in the programs' logs" sh -c \
     "! grep -Eq 'AddressSanitizer|runtime error|LeakSanitizer' '$N'/log/berth-*.log"

@@ -75,8 +75,11 @@ expect_eq "$?" 0 "berth-spawn-fcgi start"
 check "it creates the health socket" wait_for 5 test -S "$T/run/health.sock"
 r=$("$BUILD/tests/fcgi-req" "$T/run/health.sock" GET /health)
 expect_eq "$(http_status "$r")" 200 "the installed health program answers healthy"
-pid=$(head -n 1 "$T/run/health.pid")
+sup=$(head -n 1 "$T/run/health.pid")
+pid=$(workers "$T/run/health.pid")
+check "one supervisor with BERTH_WORKERS=1 worker ($pid)" test "$pid" != "$sup" -a "$(echo $pid | wc -w)" = 1
 expect_eq "$(ps -o user= -p "$pid" | tr -d ' ')" nobody "its worker runs as the unprivileged user"
+expect_eq "$(ps -o user= -p "$sup" | tr -d ' ')" nobody "so does the supervisor"
 expect_eq "$(stat -c %a "$T/run/health.sock")" 660 "its socket is mode 0660"
 sh "$T/spawn" stop
-check "berth-spawn-fcgi stop stops it" wait_for 5 sh -c "! kill -0 $pid 2>/dev/null"
+check "berth-spawn-fcgi stop stops it" wait_for 5 sh -c "! kill -0 $pid 2>/dev/null && ! kill -0 $sup 2>/dev/null"

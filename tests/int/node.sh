@@ -113,7 +113,7 @@ expect_eq "$(q "$DB1" "SELECT count(*) FROM signing_keys")" 1 \
 node "$N3" $P3 stop >/dev/null 2>&1
 
 # --- the database goes away under both nodes ---------------------------------
-w1=$(sort "$N1/run/health.pid" | tr '\n' ' ')
+w1=$(workers "$N1/run/health.pid")
 "$ROOT/deploy/pg" stop "$N1/pg"
 st() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = "$2" ]; }
 check "node 1 /health/ready is 503 while the database is down" \
@@ -133,10 +133,12 @@ expect_eq "$(http_status "$(get http://127.0.0.1:$P1/health/live)")" 200 "/healt
 check "node 1 is ready within 5 s of the database's return" \
     wait_for 5 st http://127.0.0.1:$P1/health/ready 200
 check "node 2 is ready within 5 s too" wait_for 5 st http://127.0.0.1:$P2/health/ready 200
-expect_eq "$(sort "$N1/run/health.pid" | tr '\n' ' ')" "$w1" "with the same workers"
-for p in $(cat "$N1/run/health.pid"); do
+expect_eq "$(workers "$N1/run/health.pid")" "$w1" "with the same workers"
+expect_eq "$(echo $w1 | wc -w)" 2 "two health workers under one supervisor"
+for p in $w1; do
 	check "worker $p is alive" kill -0 "$p"
 done
+expect_eq "$(restarts "$N1/log/berth-health.log")" 0 "no worker was restarted"
 
 node "$N2" $P2 stop >/dev/null
 node "$N1" $P1 stop >/dev/null
