@@ -81,6 +81,7 @@
 #include "audit.h"
 #include "basic.h"
 #include "credcache.h"
+#include "json.h"
 #include "log.h"
 #include "login.h"
 #include "names.h"
@@ -115,10 +116,11 @@ static char	 why[API_WHY_MAX];
 static enum app_err
 reply_db_json(struct ctx *c, int status, const char *text)
 {
-	json_t	*v;
+	json_t		*v;
+	enum app_err	 rc;
 
-	if ((v = json_loads(text, 0, NULL)) == NULL)
-		return APP_EINTERNAL;
+	if ((rc = json_decode(text, strlen(text), 0, &v, NULL)) != APP_OK)
+		return rc == APP_ENOMEM ? rc : APP_EINTERNAL;
 	http_json(c->r, status, v);
 	return APP_OK;
 }

@@ -250,12 +250,14 @@ project_array(struct treq *t, char **out_new)
 static enum app_err
 load_facts(struct treq *t, const char *text)
 {
-	json_error_t	 jerr;
 	size_t		 i;
 	json_t		*row;
+	enum app_err	 rc;
 
-	if ((t->facts = json_loads(text, 0, &jerr)) == NULL ||
-	    !json_is_array(t->facts))
+	if ((rc = json_decode(text, strlen(text), 0, &t->facts, NULL)) !=
+	    APP_OK)
+		return rc == APP_ENOMEM ? rc : APP_EINTERNAL;
+	if (!json_is_array(t->facts))
 		return APP_EINTERNAL;
 	json_array_foreach(t->facts, i, row) {
 		struct authz_project	*p;
@@ -356,8 +358,10 @@ auth_robot(struct app *a, struct treq *t, const char *projects)
 	}
 	if ((rc = load_facts(t, PQgetvalue(res, 0, 5))) != APP_OK)
 		goto out;
-	if ((t->perms = json_loads(PQgetvalue(res, 0, 4), 0, NULL)) == NULL) {
-		rc = APP_EINTERNAL;
+	if ((rc = json_decode(PQgetvalue(res, 0, 4),
+	    (size_t)PQgetlength(res, 0, 4), 0, &t->perms, NULL)) != APP_OK) {
+		if (rc != APP_ENOMEM)
+			rc = APP_EINTERNAL;
 		goto out;
 	}
 	load_robot_perms(t);

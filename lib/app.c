@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "mem.h"
 #include "version.h"
 
 static void
@@ -38,10 +39,14 @@ app_init(struct app *a, const char *prog, int argc, char **argv)
 	char			 err[CONFIG_ERR_MAX];
 	enum log_level		 lvl;
 	struct sigaction	 sa;
+	/* Before OpenSSL allocates anything, or it keeps its own malloc. */
+	bool			 watched = mem_init();
 
 	memset(a, 0, sizeof(*a));
 	a->prog = prog;
 	log_init(prog);
+	if (!watched)
+		log_warn("OpenSSL's allocations are not watched");
 	if (argc > 1)
 		usage(prog);
 	if (config_load(&a->cfg, NULL, err, sizeof(err)) != APP_OK) {

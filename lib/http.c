@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "http.h"
+#include "json.h"
 #include "log.h"
 
 const char *
@@ -244,7 +245,8 @@ http_finish(struct http_req *r, enum app_err rc, const char *msg)
 			http_add_header(r, "Retry-After", "1");
 	}
 	if (r->json != NULL) {
-		body = json_dumps(r->json, JSON_COMPACT | JSON_REAL_PRECISION(12));
+		body = json_encode_new(r->json,
+		    JSON_COMPACT | JSON_REAL_PRECISION(12));
 		if (body == NULL) {
 			r->status = 500;
 			b = "{\"errors\":[{\"code\":\"INTERNAL_SERVER_ERROR\","

@@ -16,6 +16,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "json.h"
 #include "jwt.h"
 
 /* P-256 coordinates and ECDSA integers are 32 bytes (RFC 7518 3.4). */
@@ -336,8 +337,8 @@ jwt_sign(const struct jwt_key *key, const json_t *claims, char **token_new)
 	    "kid", key->kid, "x5c", x5c);
 	if (hdr == NULL)
 		goto out;
-	if ((hjson = json_dumps(hdr, DUMP_FLAGS)) == NULL ||
-	    (cjson = json_dumps(claims, DUMP_FLAGS)) == NULL)
+	if ((hjson = json_encode_new(hdr, DUMP_FLAGS)) == NULL ||
+	    (cjson = json_encode_new(claims, DUMP_FLAGS)) == NULL)
 		goto out;
 	hlen = strlen(hjson);
 	clen = strlen(cjson);
@@ -439,14 +440,13 @@ out:
 static enum app_err
 parse_object(const unsigned char *buf, size_t len, json_t **obj_new)
 {
-	json_error_t	 err;
 	json_t		*obj;
+	enum app_err	 rc;
 
 	*obj_new = NULL;
-	obj = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &err);
-	if (obj == NULL)
-		return json_error_code(&err) == json_error_out_of_memory ?
-		    APP_ENOMEM : APP_EBADREQ;
+	if ((rc = json_decode((const char *)buf, len, JSON_REJECT_DUPLICATES,
+	    &obj, NULL)) != APP_OK)
+		return rc;
 	if (!json_is_object(obj)) {
 		json_decref(obj);
 		return APP_EBADREQ;
