@@ -200,8 +200,7 @@ live(struct app *a, struct http_req *r, const char **msg)
 static enum app_err
 ping(struct app *a, struct http_req *r, const char **msg)
 {
-	http_text(r, 200, "text/plain; charset=utf-8", "Pong");
-	return r->text != NULL ? APP_OK : APP_ENOMEM;
+	return http_text(r, 200, "text/plain; charset=utf-8", "Pong");
 }
 
 static const struct route {
@@ -219,11 +218,15 @@ static const struct route {
 static enum app_err
 route(struct app *a, struct http_req *r, const char **msg)
 {
+	enum app_err	 rc;
+
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(r->path, routes[i].path) != 0)
 			continue;
 		if (strcmp(r->method, "GET") != 0 && !r->head) {
-			http_add_header(r, "Allow", "GET, HEAD");
+			if ((rc = http_add_header(r, "Allow", "GET, HEAD")) !=
+			    APP_OK)
+				return rc;
 			return APP_EMETHOD;
 		}
 		return routes[i].handle(a, r, msg);

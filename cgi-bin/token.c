@@ -100,13 +100,19 @@ token_error(struct http_req *r, int status, const char *oauth,
 	    "error_description", msg, "errors", "code",
 	    status == 401 ? "UNAUTHORIZED" : status == 503 ?
 	    "SERVICE_UNAVAILABLE" : "BAD_REQUEST", "message", msg);
+	enum app_err	 rc = APP_OK;
+
 	if (body == NULL)
 		return APP_ENOMEM;
 	if (status == 401)
-		http_add_header(r, "WWW-Authenticate",
+		rc = http_add_header(r, "WWW-Authenticate",
 		    "Basic realm=\"berth\", charset=\"UTF-8\"");
 	if (status == 503)
-		http_add_header(r, "Retry-After", "1");
+		rc = http_add_header(r, "Retry-After", "1");
+	if (rc != APP_OK) {
+		json_decref(body);
+		return rc;
+	}
 	http_json(r, status, body);
 	return APP_OK;
 }
@@ -797,8 +803,9 @@ out:
 static enum app_err
 certs_pem(struct app *a, struct http_req *r)
 {
-	size_t	 len = 1, o = 0;
-	char	*pem;
+	size_t		 len = 1, o = 0;
+	char		*pem;
+	enum app_err	 rc;
 
 	if (app_keys_refresh(a, false) != APP_OK && !a->keys_loaded)
 		return APP_EUNAVAIL;
@@ -817,9 +824,9 @@ certs_pem(struct app *a, struct http_req *r)
 			pem[o++] = '\n';
 	}
 	pem[o] = '\0';
-	http_text(r, 200, "application/x-pem-file", pem);
+	rc = http_text(r, 200, "application/x-pem-file", pem);
 	free(pem);
-	return r->text != NULL ? APP_OK : APP_ENOMEM;
+	return rc;
 }
 
 static enum app_err
@@ -845,20 +852,24 @@ jwks_json(struct app *a, struct http_req *r)
 static enum app_err
 route(struct app *a, struct http_req *r, const char **msg)
 {
-	bool	 get = strcmp(r->method, "GET") == 0;
+	bool		 get = strcmp(r->method, "GET") == 0;
+	enum app_err	 rc;
 
 	if (strcmp(r->path, "/service/token") == 0) {
 		if (get)
 			return token_get(a, r);
 		if (strcmp(r->method, "POST") == 0)
 			return token_post(a, r);
-		http_add_header(r, "Allow", "GET, POST");
+		if ((rc = http_add_header(r, "Allow", "GET, POST")) != APP_OK)
+			return rc;
 		return APP_EMETHOD;
 	}
 	if (strcmp(r->path, "/service/certs.pem") == 0 ||
 	    strcmp(r->path, "/service/jwks.json") == 0) {
 		if (!get && !r->head) {
-			http_add_header(r, "Allow", "GET, HEAD");
+			if ((rc = http_add_header(r, "Allow", "GET, HEAD")) !=
+			    APP_OK)
+				return rc;
 			return APP_EMETHOD;
 		}
 		return r->path[9] == 'c' ? certs_pem(a, r) : jwks_json(a, r);
