@@ -566,8 +566,13 @@ issue(struct app *a, struct http_req *r, struct treq *t)
 
 		if (arr == NULL)
 			goto out;
+		/* A token short of a granted action is another answer. */
 		for (size_t j = 0; j < n; j++)
-			json_array_append_new(arr, json_string(acts[j]));
+			if (json_array_append_new(arr, json_string(acts[j])) !=
+			    0) {
+				json_decref(arr);
+				goto out;
+			}
 		if (json_array_append_new(access, json_pack("{s:s,s:s,s:o}",
 		    "type", s->typestr, "name", s->name, "actions", arr)) != 0)
 			goto out;
@@ -611,10 +616,12 @@ issue(struct app *a, struct http_req *r, struct treq *t)
 	    issued);
 	if (body == NULL)
 		goto out;
-	if (t->post)
-		json_object_set_new(body, "scope", json_string(granted));
-	if (refresh[0] != '\0')
-		json_object_set_new(body, "refresh_token", json_string(refresh));
+	if (t->post &&
+	    json_object_set_new(body, "scope", json_string(granted)) != 0)
+		goto out;
+	if (refresh[0] != '\0' && json_object_set_new(body, "refresh_token",
+	    json_string(refresh)) != 0)
+		goto out;
 	http_json(r, 200, body);
 	body = NULL;
 	log_info("token issued sub=\"%s\" kind=%s service=%s client_id=\"%s\" "
@@ -841,8 +848,11 @@ jwks_json(struct app *a, struct http_req *r)
 	if ((keys = json_array()) == NULL)
 		return APP_ENOMEM;
 	for (size_t i = 0; i < a->keys.n; i++)
-		json_array_append_new(keys, jwt_jwk_new(a->keys.keys[i].pub,
-		    a->keys.keys[i].alg, a->keys.keys[i].kid));
+		if (json_array_append_new(keys, jwt_jwk_new(a->keys.keys[i].pub,
+		    a->keys.keys[i].alg, a->keys.keys[i].kid)) != 0) {
+			json_decref(keys);
+			return APP_ENOMEM;
+		}
 	if ((doc = json_pack("{s:o}", "keys", keys)) == NULL)
 		return APP_ENOMEM;
 	http_json(r, 200, doc);
