@@ -311,12 +311,18 @@ load_robot_perms(struct treq *t)
 	}
 }
 
-static void
+/*
+ * SHA-256 of in.  It can fail (OpenSSL allocates a context): a hash left
+ * unset would look up, or store, a secret that is not the caller's.
+ */
+static enum app_err WUR
 sha256(const void *in, size_t len, unsigned char out[32])
 {
-	unsigned int	 n;
+	unsigned int	 n = 0;
 
-	EVP_Digest(in, len, out, &n, EVP_sha256(), NULL);
+	if (EVP_Digest(in, len, out, &n, EVP_sha256(), NULL) != 1 || n != 32)
+		return APP_EINTERNAL;
+	return APP_OK;
 }
 
 /* A robot's login: robot$<project>+<name> or robot$<name>. */
@@ -348,8 +354,16 @@ auth_robot(struct app *a, struct treq *t, const char *projects)
 		goto out;
 	got = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1),
 	    &gotlen);
-	sha256(t->cred.password, t->cred.passwordlen, want);
-	if (got == NULL || gotlen != sizeof(want) ||
+	/* Neither is the caller's fault. */
+	if (got == NULL) {
+		rc = APP_ENOMEM;
+		goto out;
+	}
+	if ((rc = sha256(t->cred.password, t->cred.passwordlen, want)) !=
+	    APP_OK)
+		goto out;
+	rc = APP_EUNAUTH;
+	if (gotlen != sizeof(want) ||
 	    CRYPTO_memcmp(got, want, sizeof(want)) != 0) {
 		log_info("login failed user=\"%s\" kind=robot addr=%s "
 		    "reason=password", login_quote_user(t->cred.user), t->addr);
@@ -449,7 +463,8 @@ auth_refresh(struct app *a, struct treq *t, const char *projects)
 	PGresult	*res = NULL;
 	enum app_err	 rc;
 
-	sha256(t->refresh, strlen(t->refresh), h);
+	if ((rc = sha256(t->refresh, strlen(t->refresh), h)) != APP_OK)
+		return rc;
 	v[0] = (const char *)h;
 	v[1] = projects;
 	if ((rc = db_exec(&a->db, STMT_TOKEN_REFRESH, v, len, fmt, &res)) !=
@@ -498,7 +513,11 @@ new_session(struct app *a, struct treq *t, char out[64])
 		return APP_ENOMEM;
 	}
 	OPENSSL_cleanse(raw, sizeof(raw));
-	sha256(tok, strlen(tok), h);
+	if ((rc = sha256(tok, strlen(tok), h)) != APP_OK) {
+		OPENSSL_cleanse(tok, strlen(tok));
+		free(tok);
+		return rc;
+	}
 	snprintf(ttl, sizeof(ttl), "%ld", a->cfg.refresh_token_ttl);
 	v[0] = (const char *)h;
 	v[1] = t->user_id;
