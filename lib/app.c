@@ -76,25 +76,33 @@ app_init(struct app *a, const char *prog, int argc, char **argv)
 	    BERTH_SCHEMA_VERSION);
 }
 
-static void
+/*
+ * Read the cluster secret again.  APP_ENOMEM, with the secret as it
+ * was, when memory ran short on the way: that says nothing of the file.
+ */
+static enum app_err
 secret_refresh(struct app *a)
 {
 	unsigned char	 s[KEYS_SECRET_LEN];
 	const char	*why = NULL;
+	unsigned long	 failed = mem_failures();
 
 	if (keys_secret_load(a->cfg.secret_file, s, &why) != APP_OK) {
+		if (mem_failures() != failed)
+			return APP_ENOMEM;
 		if (a->have_secret || a->secret_problem != why)
 			log_error("cluster secret: %s",
 			    why ? why : "cannot be read");
 		OPENSSL_cleanse(a->secret, sizeof(a->secret));
 		a->have_secret = false;
 		a->secret_problem = why ? why : "cannot be read";
-		return;
+		return APP_OK;
 	}
 	memcpy(a->secret, s, sizeof(s));
 	OPENSSL_cleanse(s, sizeof(s));
 	a->have_secret = true;
 	a->secret_problem = NULL;
+	return APP_OK;
 }
 
 enum app_err
@@ -108,7 +116,8 @@ app_keys_refresh(struct app *a, bool force)
 		return APP_OK;
 	/* Whatever happens, do not try again on every request. */
 	a->keys_due_ms = now + a->cfg.key_reload * 1000;
-	secret_refresh(a);
+	if ((rc = secret_refresh(a)) != APP_OK)
+		return rc;
 	rc = keystore_load(&a->db, a->have_secret ? a->secret : NULL, &ks);
 	if (rc != APP_OK)
 		return rc;
