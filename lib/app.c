@@ -7,6 +7,7 @@
 
 #include <fcgiapp.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 
 #include "app.h"
 #include "log.h"
@@ -129,6 +130,25 @@ app_keys_refresh(struct app *a, bool force)
 	return APP_OK;
 }
 
+/*
+ * OpenSSL's error queue belongs to the thread, not the request: what a
+ * request left there (the causes of a failure, with copies of file and
+ * function names) goes when it ends, to the log first when it ended in
+ * a 500 there.
+ */
+static void
+openssl_errors(bool log)
+{
+	char		 buf[256];
+	unsigned long	 e;
+
+	if (log && (e = ERR_peek_error()) != 0) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		log_warn("openssl: %s", buf);
+	}
+	ERR_clear_error();
+}
+
 int
 app_serve(struct app *a, app_handler handle)
 {
@@ -149,6 +169,7 @@ app_serve(struct app *a, app_handler handle)
 		http_finish(&r, rc, msg);
 		log_debug("%s %s %d", r.method ? r.method : "-",
 		    r.path ? r.path : "-", r.status);
+		openssl_errors(r.status >= 500);
 		http_end(&r);
 		FCGX_Finish_r(&fr);
 	}
