@@ -19,11 +19,15 @@
  * live is how many blocks the request allocated and did not free, kept
  * the callers of malloc (or calloc, ...) for the first few of them: a
  * failed request that keeps more than the normal one leaks.  With
- * ALLOCFAIL_TRACE=1 as well, kept is instead the call stacks of the
- * first blocks kept, separated by ';' (slower: a backtrace for every
- * allocation).  A frame in a library also names the exported symbol
- * at or before it (":ERR_add_error_vdata"), which is that function
- * unless the code there is static.
+ * ALLOCFAIL_TRACE=1 as well (slower: a backtrace for every
+ * allocation), the line also says libkept=K, how many of the blocks
+ * kept were allocated inside the very call from berth into libcrypto,
+ * libssl, libjansson or libpq in which the allocation failed: that
+ * call failed and handed berth nothing to free, so what it keeps is
+ * the library's.  kept is then the call stacks of the first of the
+ * other blocks, separated by ';'.  A frame in a library also names the
+ * exported symbol at or before it (":ERR_add_error_vdata"), which is
+ * that function unless the code there is static.
  * The same line goes to the request's FastCGI stderr stream, so the
  * client gets it with the answer.  A fatal signal appends
  * "crash pid=P n=N sig=S at=..." to the file.  Requests without the
@@ -63,8 +67,9 @@
 
 #include <fcgiapp.h>
 
-#define FRAMES_MAX	24
-#define TRACK_SLOTS	(1 << 16)	/* power of 2: blocks a request holds */
+#define FRAMES_MAX	48
+/* Blocks one request may hold at once; a power of 2. */
+#define TRACK_SLOTS	(1 << 16)
 #define KEPT_MAX	8
 #define LINE_MAX	16384
 
@@ -83,7 +88,7 @@ static long	 count;
 static bool	 failed;
 static void	*frames[FRAMES_MAX];
 static int	 nframes;
-static time_t	 warp;		/* seconds added to CLOCK_MONOTONIC */
+static time_t	 warp;		/* added to CLOCK_MONOTONIC */
 
 /*
  * The blocks the armed request allocated and has not freed: an open
@@ -96,8 +101,8 @@ static struct {
 }		 track[TRACK_SLOTS];
 static long	 live;
 static bool	 overflow;	/* the table filled up: live is unknown */
-static bool	 tracing;	/* ALLOCFAIL_TRACE: a stack for each block */
-static void	*(*stacks)[FRAMES_MAX];	/* TRACK_SLOTS of them, once */
+static bool	 tracing;	/* ALLOCFAIL_TRACE: a stack a block */
+static void	*(*stacks)[FRAMES_MAX];	/* TRACK_SLOTS of them */
 static int	*depths;
 
 /* libfcgi's, looked up rather than linked: the shim also loads into sh. */
@@ -351,9 +356,10 @@ put_frames(char *buf, size_t sz, void *const *f, int n)
 			lib = di.dli_fname;
 			off -= (uintptr_t)di.dli_fbase;
 		}
-		w = snprintf(buf + o, sz - o, "%s%s+0x%lx%s%s", first ? "" : ",",
-		    lib, (unsigned long)(off - 1), di.dli_sname != NULL ? ":" :
-		    "", di.dli_sname != NULL ? di.dli_sname : "");
+		w = snprintf(buf + o, sz - o, "%s%s+0x%lx%s%s",
+		    first ? "" : ",", lib, (unsigned long)(off - 1),
+		    di.dli_sname != NULL ? ":" : "",
+		    di.dli_sname != NULL ? di.dli_sname : "");
 		if (w < 0)
 			break;
 		o += (size_t)w;
@@ -362,22 +368,75 @@ put_frames(char *buf, size_t sz, void *const *f, int n)
 	return o < sz ? o : sz - 1;
 }
 
+/*
+ * The last call from berth into one of the libraries below on a stack,
+ * innermost first: the library's frame and berth's.  False when there
+ * is none (berth's own allocation, or only libc's).
+ */
+static bool
+api_call(void *const *f, int n, void **lib, void **caller)
+{
+	Dl_info	 self;
+	bool	 inlib = false;
+
+	if (dladdr((void *)api_call, &self) == 0)
+		self.dli_fbase = NULL;
+	for (int i = 0; i < n; i++) {
+		Dl_info		 di;
+		const char	*name;
+
+		if (dladdr(f[i], &di) == 0 || (name = di.dli_fname) == NULL) {
+			inlib = false;
+			continue;
+		}
+		if (di.dli_fbase == self.dli_fbase)
+			continue;
+		if (strstr(name, "/berth-") != NULL) {
+			if (inlib) {
+				*caller = f[i];
+				return true;
+			}
+		} else if (strstr(name, "/libcrypto.so") != NULL ||
+		    strstr(name, "/libssl.so") != NULL ||
+		    strstr(name, "/libjansson.so") != NULL ||
+		    strstr(name, "/libpq.so") != NULL) {
+			inlib = true;
+			*lib = f[i];
+		} else
+			inlib = false;
+	}
+	return false;
+}
+
 static void
 record(FCGX_Request *req)
 {
 	static char	 line[LINE_MAX];
-	void		*kept[KEPT_MAX];
+	void		*kept[KEPT_MAX], *flib = NULL, *fcall = NULL;
 	size_t		 slots[KEPT_MAX], o;
 	int		 fd = log_fd(), n, nkept = 0;
+	long		 libkept = 0;
+	bool		 fapi;
 
-	for (size_t i = 0; i < TRACK_SLOTS && nkept < KEPT_MAX; i++)
-		if (track[i].p != NULL && track[i].p != TOMB) {
+	fapi = tracing && failed && api_call(frames, nframes, &flib, &fcall);
+	for (size_t i = 0; i < TRACK_SLOTS; i++) {
+		void	*klib = NULL, *kcall = NULL;
+
+		if (track[i].p == NULL || track[i].p == TOMB)
+			continue;
+		if (fapi && api_call(stacks[i], depths[i], &klib, &kcall) &&
+		    klib == flib && kcall == fcall) {
+			libkept++;
+			continue;
+		}
+		if (nkept < KEPT_MAX) {
 			slots[nkept] = i;
 			kept[nkept++] = track[i].caller;
 		}
+	}
 	n = snprintf(line, sizeof(line), "pid=%ld n=%ld count=%ld failed=%d "
-	    "live=%ld kept=", (long)getpid(), fail_at, count, failed ? 1 : 0,
-	    overflow ? -1 : live);
+	    "live=%ld libkept=%ld kept=", (long)getpid(), fail_at, count,
+	    failed ? 1 : 0, overflow ? -1 : live, libkept);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	o = (size_t)n;
@@ -433,7 +492,7 @@ on_crash(int sig)
 	raise(sig);
 }
 
-/* --- the request boundaries ------------------------------------------------ */
+/* --- the request boundaries ---------------------------------------------- */
 
 int
 FCGX_Accept_r(FCGX_Request *req)
