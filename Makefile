@@ -36,8 +36,9 @@ PROGS	 = $(patsubst cgi-bin/%.c,$(BUILD)/berth-%,$(wildcard cgi-bin/*.c)) \
 	   $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
 UNIT	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TESTBIN	 = $(patsubst tests/fcgi/%.c,$(BUILD)/tests/%,$(wildcard tests/fcgi/*.c))
+SHIMS	 = $(patsubst tests/fault/%.c,$(BUILD)/tests/%.so,$(wildcard tests/fault/*.c))
 
-all: lint $(LIB) $(PROGS) $(UNIT) $(TESTBIN)
+all: lint $(LIB) $(PROGS) $(UNIT) $(TESTBIN) $(SHIMS)
 
 # Secrets are compared only through lib/ct.c (tests/lint/ct-compare); the
 # fixture proves the check still catches what it must.
@@ -66,6 +67,12 @@ $(BUILD)/tests/%: tests/unit/%.c tests/t.h $(LIB) | $(BUILD)/tests
 
 $(BUILD)/tests/%: tests/fcgi/%.c | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# LD_PRELOAD shims (tests/fault): plain -O2, never the sanitizers of
+# OPT, which must come first in the process and cannot be preloaded.
+$(BUILD)/tests/%.so: tests/fault/%.c | $(BUILD)/tests
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -fPIC -shared \
+	    $(PKG_CFLAGS) -o $@ $< -ldl
 
 $(BUILD) $(BUILD)/lib $(BUILD)/tests:
 	mkdir -p $@

@@ -82,6 +82,7 @@
 #include "basic.h"
 #include "credcache.h"
 #include "ct.h"
+#include "json.h"
 #include "log.h"
 #include "login.h"
 #include "names.h"
@@ -116,26 +117,34 @@ static char	 why[API_WHY_MAX];
 static enum app_err
 reply_db_json(struct ctx *c, int status, const char *text)
 {
-	json_t	*v;
+	json_t		*v;
+	enum app_err	 rc;
 
-	if ((v = json_loads(text, 0, NULL)) == NULL)
-		return APP_EINTERNAL;
+	if ((rc = json_decode(text, strlen(text), 0, &v, NULL)) != APP_OK)
+		return rc == APP_ENOMEM ? rc : APP_EINTERNAL;
 	http_json(c->r, status, v);
 	return APP_OK;
 }
 
-/* Harbor answers changes with an empty body. */
+/*
+ * Harbor answers changes with an empty body, which allocates nothing
+ * (http.h), so this cannot fail.
+ */
 static void
 reply_empty(struct ctx *c, int status)
 {
-	http_text(c->r, status, "text/plain; charset=utf-8", "");
+	(void)!http_text(c->r, status, "text/plain; charset=utf-8", "");
 }
 
-static void
+static enum app_err
 reply_created(struct ctx *c, const char *location)
 {
-	http_add_header(c->r, "Location", location);
+	enum app_err	 rc;
+
+	if ((rc = http_add_header(c->r, "Location", location)) != APP_OK)
+		return rc;
 	reply_empty(c, 201);
+	return APP_OK;
 }
 
 static enum app_err
@@ -201,8 +210,11 @@ static enum app_err
 reply_list(struct ctx *c, PGresult *res, const struct form *q,
     const struct api_page *pg)
 {
-	api_list_headers(c->r, q, pg, strtoll(PQgetvalue(res, 0, 0), NULL,
-	    10));
+	enum app_err	 rc;
+
+	if ((rc = api_list_headers(c->r, q, pg, strtoll(PQgetvalue(res, 0, 0),
+	    NULL, 10))) != APP_OK)
+		return rc;
 	return reply_db_json(c, 200, PQgetvalue(res, 0, 1));
 }
 
@@ -345,7 +357,7 @@ users_create(struct ctx *c, const char **msg)
 	    APP_OK)
 		goto out;
 	snprintf(loc, sizeof(loc), PREFIX "/users/%s", PQgetvalue(res, 0, 0));
-	reply_created(c, loc);
+	rc = reply_created(c, loc);
 out:
 	OPENSSL_cleanse(hash, sizeof(hash));
 	PQclear(res);
@@ -849,7 +861,7 @@ projects_create(struct ctx *c, const char **msg)
 		goto out;
 	snprintf(loc, sizeof(loc), PREFIX "/projects/%s",
 	    PQgetvalue(res, 0, 0));
-	reply_created(c, loc);
+	rc = reply_created(c, loc);
 out:
 	PQclear(res);
 	json_decref(detail);
@@ -1121,7 +1133,7 @@ members_create(struct ctx *c, const char **msg)
 		goto out;
 	snprintf(loc, sizeof(loc), PREFIX "/projects/%s/members/%s",
 	    c->param[0], PQgetvalue(res, 0, 0));
-	reply_created(c, loc);
+	rc = reply_created(c, loc);
 out:
 	PQclear(res);
 	json_decref(detail);
@@ -1567,7 +1579,10 @@ robots_create(struct ctx *c, const char **msg)
 		goto out;
 	}
 	snprintf(loc, sizeof(loc), PREFIX "/robots/%s", PQgetvalue(res, 0, 0));
-	http_add_header(c->r, "Location", loc);
+	if ((rc = http_add_header(c->r, "Location", loc)) != APP_OK) {
+		json_decref(out);
+		goto out;
+	}
 	http_json(c->r, 201, out);
 out:
 	if (secret != NULL) {
@@ -1984,7 +1999,11 @@ keys_create(struct ctx *c, const char **msg)
 	if ((out = json_pack("{s:s,s:s}", "kid", kid, "state", "next")) ==
 	    NULL)
 		return APP_ENOMEM;
-	http_add_header(c->r, "Location", PREFIX "/keys");
+	if ((rc = http_add_header(c->r, "Location", PREFIX "/keys")) !=
+	    APP_OK) {
+		json_decref(out);
+		return rc;
+	}
 	http_json(c->r, 201, out);
 	return APP_OK;
 }
@@ -2171,8 +2190,11 @@ remote_addr(const struct http_req *r)
 static enum app_err
 unauthorized(struct ctx *c)
 {
-	http_add_header(c->r, "WWW-Authenticate",
-	    "Basic realm=\"berth\", charset=\"UTF-8\"");
+	enum app_err	 rc;
+
+	if ((rc = http_add_header(c->r, "WWW-Authenticate",
+	    "Basic realm=\"berth\", charset=\"UTF-8\"")) != APP_OK)
+		return rc;
 	return APP_EUNAUTH;
 }
 
@@ -2267,7 +2289,8 @@ route(struct app *a, struct http_req *r, const char **msg)
 	if (first == NULL)
 		return APP_ENOTFOUND;
 	if (hit == NULL) {
-		http_add_header(r, "Allow", allow);
+		if ((rc = http_add_header(r, "Allow", allow)) != APP_OK)
+			return rc;
 		return APP_EMETHOD;
 	}
 	if ((rc = authenticate(&c, msg)) != APP_OK)

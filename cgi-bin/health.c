@@ -46,11 +46,18 @@ realtime_ms(void)
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-static void
+/*
+ * Probe the database and reload the keys when due.  APP_OK with the
+ * result in probe, kept for health_cache_ms; otherwise a failure of
+ * this process (out of memory), which says nothing of the database and
+ * is not kept: the next request probes again.
+ */
+static enum app_err
 probe_run(struct app *a)
 {
 	PGresult	*res = NULL;
 	double		 t0, t1;
+	enum app_err	 rc = APP_OK;
 
 	memset(&probe, 0, sizeof(probe));
 	probe.schema = -1;
@@ -76,15 +83,25 @@ probe_run(struct app *a)
 		probe.schema = 0;
 	}
 	PQclear(res);
+	if (probe.db == APP_EINTERNAL || probe.db == APP_ENOMEM)
+		rc = probe.db;
 
-	/* A new active key in the database: reload now, not in 30 s. */
+	/*
+	 * A new active key in the database: reload now, not in 30 s.  A
+	 * reload that fails for the database keeps the keys there were.
+	 */
 	if (probe.db == APP_OK && probe.schema > 0 && (!a->keys_loaded ||
 	    (a->keys.active == NULL) != (probe.active_kid[0] == '\0') ||
 	    (a->keys.active != NULL &&
 	    strcmp(a->keys.active->kid, probe.active_kid) != 0)))
-		(void)app_keys_refresh(a, true);
+		rc = app_keys_refresh(a, true);
 	else if (probe.db == APP_OK && probe.schema > 0)
-		(void)app_keys_refresh(a, false);
+		rc = app_keys_refresh(a, false);
+	if (rc == APP_EINTERNAL || rc == APP_ENOMEM) {
+		probe.at_ms = 0;
+		return rc;
+	}
+	return APP_OK;
 }
 
 /* Milliseconds to one decimal, never "-0.0". */
@@ -96,44 +113,73 @@ ms_new(double ms)
 	return json_real(v == 0 ? 0 : v);
 }
 
+/*
+ * One component, or NULL when out of memory: a document short of a
+ * component or a field would be another answer, so every step counts.
+ */
 static json_t *
 component(const char *name, bool healthy, const char *error)
 {
 	json_t	*c = json_pack("{s:s,s:s}", "name", name, "status",
 	    healthy ? "healthy" : "unhealthy");
 
-	if (c != NULL && error != NULL)
-		json_object_set_new(c, "error", json_string(error));
+	if (c != NULL && error != NULL &&
+	    json_object_set_new(c, "error", json_string(error)) != 0) {
+		json_decref(c);
+		return NULL;
+	}
 	return c;
 }
 
-/* Build the health document; *ok tells whether every component is. */
-static json_t *
-health_doc(struct app *a, bool *ok)
+/* Set key of c to v (both stolen); false, c released, on failure. */
+static bool
+field(json_t **c, const char *key, json_t *v)
 {
-	json_t		*doc, *comps, *c;
+	if (*c != NULL && json_object_set_new(*c, key, v) == 0)
+		return true;
+	if (*c == NULL)
+		json_decref(v);
+	json_decref(*c);
+	*c = NULL;
+	return false;
+}
+
+/*
+ * Build the health document into *doc_new; *ok tells whether every
+ * component is healthy.  An error when this process failed (the probe,
+ * or memory for the document).
+ */
+static enum app_err
+health_doc(struct app *a, bool *ok, json_t **doc_new)
+{
+	json_t		*comps, *c;
 	bool		 dbok, schemaok, keyok, clockok;
 	const char	*why;
+	enum app_err	 rc;
 
-	if (probe.at_ms == 0 ||
-	    db_now_ms() - probe.at_ms >= a->cfg.health_cache_ms)
-		probe_run(a);
+	*doc_new = NULL;
+	if ((probe.at_ms == 0 ||
+	    db_now_ms() - probe.at_ms >= a->cfg.health_cache_ms) &&
+	    (rc = probe_run(a)) != APP_OK)
+		return rc;
 
 	if ((comps = json_array()) == NULL)
-		return NULL;
+		return APP_ENOMEM;
 
 	dbok = probe.db == APP_OK;
 	c = component("database", dbok, dbok ? NULL : "database unreachable");
-	if (c != NULL && dbok)
-		json_object_set_new(c, "latency_ms",
-		    ms_new(probe.latency_ms));
-	json_array_append_new(comps, c);
+	if (dbok)
+		field(&c, "latency_ms", ms_new(probe.latency_ms));
+	if (json_array_append_new(comps, c) != 0)
+		goto fail;
 
 	schemaok = dbok && probe.schema >= BERTH_SCHEMA_VERSION;
 	why = !dbok ? "unknown" : probe.schema == 0 ? "database not migrated" :
 	    probe.schema < BERTH_SCHEMA_VERSION ?
 	    "schema is behind this node: run deploy/migrate" : NULL;
-	json_array_append_new(comps, component("schema", schemaok, why));
+	if (json_array_append_new(comps, component("schema", schemaok,
+	    why)) != 0)
+		goto fail;
 
 	keyok = dbok && schemaok && a->keys_loaded && a->keys.active != NULL &&
 	    strcmp(a->keys.active->kid, probe.active_kid) == 0;
@@ -142,36 +188,40 @@ health_doc(struct app *a, bool *ok)
 	    a->keys.problem != NULL ? a->keys.problem :
 	    "signing keys not loaded";
 	c = component("signing_key", keyok, why);
-	if (c != NULL && keyok) {
-		json_object_set_new(c, "kid", json_string(a->keys.active->kid));
-		json_object_set_new(c, "alg",
-		    json_string(keys_alg_name(a->keys.active->alg)));
-	}
-	json_array_append_new(comps, c);
+	if (keyok && field(&c, "kid", json_string(a->keys.active->kid)))
+		field(&c, "alg", json_string(keys_alg_name(
+		    a->keys.active->alg)));
+	if (json_array_append_new(comps, c) != 0)
+		goto fail;
 
 	clockok = probe.clock_known &&
 	    fabs(probe.offset_ms) <= (double)a->cfg.max_clock_offset * 1000.0;
 	c = component("clock", clockok, !probe.clock_known ? "unknown" :
 	    clockok ? NULL : "clock differs from the database's");
-	if (c != NULL && probe.clock_known)
-		json_object_set_new(c, "offset_ms",
-		    ms_new(probe.offset_ms));
-	json_array_append_new(comps, c);
+	if (probe.clock_known)
+		field(&c, "offset_ms", ms_new(probe.offset_ms));
+	if (json_array_append_new(comps, c) != 0)
+		goto fail;
 
 	*ok = dbok && schemaok && keyok && clockok;
-	doc = json_pack("{s:s,s:o}", "status", *ok ? "healthy" : "unhealthy",
-	    "components", comps);
-	return doc;
+	if ((*doc_new = json_pack("{s:s,s:o}", "status", *ok ? "healthy" :
+	    "unhealthy", "components", comps)) == NULL)
+		return APP_ENOMEM;
+	return APP_OK;
+fail:
+	json_decref(comps);
+	return APP_ENOMEM;
 }
 
 static enum app_err
 health(struct app *a, struct http_req *r, const char **msg)
 {
-	json_t	*doc;
-	bool	 ok = false;
+	json_t		*doc;
+	bool		 ok = false;
+	enum app_err	 rc;
 
-	if ((doc = health_doc(a, &ok)) == NULL)
-		return APP_ENOMEM;
+	if ((rc = health_doc(a, &ok, &doc)) != APP_OK)
+		return rc;
 	http_json(r, ok ? 200 : 503, doc);
 	return APP_OK;
 }
@@ -179,13 +229,17 @@ health(struct app *a, struct http_req *r, const char **msg)
 static enum app_err
 ready(struct app *a, struct http_req *r, const char **msg)
 {
-	json_t	*doc;
-	bool	 ok = false;
+	json_t		*doc;
+	bool		 ok = false;
+	enum app_err	 rc;
 
-	if ((doc = health_doc(a, &ok)) == NULL)
+	if ((rc = health_doc(a, &ok, &doc)) != APP_OK)
+		return rc;
+	if (json_object_set_new(doc, "status", json_string(ok ? "ready" :
+	    "not ready")) != 0) {
+		json_decref(doc);
 		return APP_ENOMEM;
-	json_object_set_new(doc, "status", json_string(ok ? "ready" :
-	    "not ready"));
+	}
 	http_json(r, ok ? 200 : 503, doc);
 	return APP_OK;
 }
@@ -200,8 +254,7 @@ live(struct app *a, struct http_req *r, const char **msg)
 static enum app_err
 ping(struct app *a, struct http_req *r, const char **msg)
 {
-	http_text(r, 200, "text/plain; charset=utf-8", "Pong");
-	return r->text != NULL ? APP_OK : APP_ENOMEM;
+	return http_text(r, 200, "text/plain; charset=utf-8", "Pong");
 }
 
 static const struct route {
@@ -219,11 +272,15 @@ static const struct route {
 static enum app_err
 route(struct app *a, struct http_req *r, const char **msg)
 {
+	enum app_err	 rc;
+
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(r->path, routes[i].path) != 0)
 			continue;
 		if (strcmp(r->method, "GET") != 0 && !r->head) {
-			http_add_header(r, "Allow", "GET, HEAD");
+			if ((rc = http_add_header(r, "Allow", "GET, HEAD")) !=
+			    APP_OK)
+				return rc;
 			return APP_EMETHOD;
 		}
 		return routes[i].handle(a, r, msg);

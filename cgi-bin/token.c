@@ -103,13 +103,19 @@ token_error(struct http_req *r, int status, const char *oauth,
 	    "error_description", msg, "errors", "code",
 	    status == 401 ? "UNAUTHORIZED" : status == 503 ?
 	    "SERVICE_UNAVAILABLE" : "BAD_REQUEST", "message", msg);
+	enum app_err	 rc = APP_OK;
+
 	if (body == NULL)
 		return APP_ENOMEM;
 	if (status == 401)
-		http_add_header(r, "WWW-Authenticate",
+		rc = http_add_header(r, "WWW-Authenticate",
 		    "Basic realm=\"berth\", charset=\"UTF-8\"");
 	if (status == 503)
-		http_add_header(r, "Retry-After", "1");
+		rc = http_add_header(r, "Retry-After", "1");
+	if (rc != APP_OK) {
+		json_decref(body);
+		return rc;
+	}
 	http_json(r, status, body);
 	return APP_OK;
 }
@@ -253,12 +259,14 @@ project_array(struct treq *t, char **out_new)
 static enum app_err
 load_facts(struct treq *t, const char *text)
 {
-	json_error_t	 jerr;
 	size_t		 i;
 	json_t		*row;
+	enum app_err	 rc;
 
-	if ((t->facts = json_loads(text, 0, &jerr)) == NULL ||
-	    !json_is_array(t->facts))
+	if ((rc = json_decode(text, strlen(text), 0, &t->facts, NULL)) !=
+	    APP_OK)
+		return rc == APP_ENOMEM ? rc : APP_EINTERNAL;
+	if (!json_is_array(t->facts))
 		return APP_EINTERNAL;
 	json_array_foreach(t->facts, i, row) {
 		struct authz_project	*p;
@@ -306,12 +314,14 @@ load_robot_perms(struct treq *t)
 	}
 }
 
-/* A failed hash (OpenSSL out of memory) leaves out all zero: no match. */
-static void
+/*
+ * SHA-256 of in.  It can fail (OpenSSL allocates a context): a hash left
+ * unset would look up, or store, a secret that is not the caller's.
+ */
+static enum app_err WUR
 sha256(const void *in, size_t len, unsigned char out[32])
 {
-	if (!digest_sha256(in, len, out))
-		memset(out, 0, 32);
+	return digest_sha256(in, len, out) ? APP_OK : APP_EINTERNAL;
 }
 
 /* A robot's login: robot$<project>+<name> or robot$<name>. */
@@ -343,9 +353,16 @@ auth_robot(struct app *a, struct treq *t, const char *projects)
 		goto out;
 	got = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1),
 	    &gotlen);
-	sha256(t->cred.password, t->cred.passwordlen, want);
-	if (got == NULL ||
-	    !ct_equal_n(got, gotlen, want, sizeof(want))) {
+	/* Neither is the caller's fault. */
+	if (got == NULL) {
+		rc = APP_ENOMEM;
+		goto out;
+	}
+	if ((rc = sha256(t->cred.password, t->cred.passwordlen, want)) !=
+	    APP_OK)
+		goto out;
+	rc = APP_EUNAUTH;
+	if (!ct_equal_n(got, gotlen, want, sizeof(want))) {
 		log_info("login failed user=\"%s\" kind=robot addr=%s "
 		    "reason=password", login_quote_user(t->cred.user), t->addr);
 		goto out;
@@ -359,8 +376,10 @@ auth_robot(struct app *a, struct treq *t, const char *projects)
 	}
 	if ((rc = load_facts(t, PQgetvalue(res, 0, 5))) != APP_OK)
 		goto out;
-	if ((t->perms = json_loads(PQgetvalue(res, 0, 4), 0, NULL)) == NULL) {
-		rc = APP_EINTERNAL;
+	if ((rc = json_decode(PQgetvalue(res, 0, 4),
+	    (size_t)PQgetlength(res, 0, 4), 0, &t->perms, NULL)) != APP_OK) {
+		if (rc != APP_ENOMEM)
+			rc = APP_EINTERNAL;
 		goto out;
 	}
 	load_robot_perms(t);
@@ -442,7 +461,8 @@ auth_refresh(struct app *a, struct treq *t, const char *projects)
 	PGresult	*res = NULL;
 	enum app_err	 rc;
 
-	sha256(t->refresh, strlen(t->refresh), h);
+	if ((rc = sha256(t->refresh, strlen(t->refresh), h)) != APP_OK)
+		return rc;
 	v[0] = (const char *)h;
 	v[1] = projects;
 	if ((rc = db_exec(&a->db, STMT_TOKEN_REFRESH, v, len, fmt, &res)) !=
@@ -491,10 +511,10 @@ new_session(struct app *a, struct treq *t, char out[64])
 		return APP_ENOMEM;
 	}
 	OPENSSL_cleanse(raw, sizeof(raw));
-	if (!digest_sha256(tok, strlen(tok), h)) {
+	if ((rc = sha256(tok, strlen(tok), h)) != APP_OK) {
 		OPENSSL_cleanse(tok, strlen(tok));
 		free(tok);
-		return APP_EINTERNAL;
+		return rc;
 	}
 	snprintf(ttl, sizeof(ttl), "%ld", a->cfg.refresh_token_ttl);
 	v[0] = (const char *)h;
@@ -634,8 +654,8 @@ issue(struct app *a, struct http_req *r, struct treq *t)
 		jtext_str(&j, refresh);
 	}
 	jtext_lit(&j, "}");
-	/* NULL (out of memory) makes http_json_text answer 500. */
-	http_json_text(r, 200, jtext_take(&j, NULL));
+	if ((rc = http_json_text(r, 200, jtext_take(&j, NULL))) != APP_OK)
+		goto out;
 	log_info("token issued sub=\"%s\" kind=%s service=%s client_id=\"%s\" "
 	    "addr=%s asked=\"%s\" granted=\"%s\" jti=%s%s",
 	    login_quote_user(t->sub), t->kind == AUTHZ_ANONYMOUS ? "anonymous" :
@@ -825,8 +845,9 @@ out:
 static enum app_err
 certs_pem(struct app *a, struct http_req *r)
 {
-	size_t	 len = 1, o = 0;
-	char	*pem;
+	size_t		 len = 1, o = 0;
+	char		*pem;
+	enum app_err	 rc;
 
 	if (app_keys_refresh(a, false) != APP_OK && !a->keys_loaded)
 		return APP_EUNAVAIL;
@@ -845,9 +866,9 @@ certs_pem(struct app *a, struct http_req *r)
 			pem[o++] = '\n';
 	}
 	pem[o] = '\0';
-	http_text(r, 200, "application/x-pem-file", pem);
+	rc = http_text(r, 200, "application/x-pem-file", pem);
 	free(pem);
-	return r->text != NULL ? APP_OK : APP_ENOMEM;
+	return rc;
 }
 
 static enum app_err
@@ -862,8 +883,11 @@ jwks_json(struct app *a, struct http_req *r)
 	if ((keys = json_array()) == NULL)
 		return APP_ENOMEM;
 	for (size_t i = 0; i < a->keys.n; i++)
-		json_array_append_new(keys, jwt_jwk_new(a->keys.keys[i].pub,
-		    a->keys.keys[i].alg, a->keys.keys[i].kid));
+		if (json_array_append_new(keys, jwt_jwk_new(a->keys.keys[i].pub,
+		    a->keys.keys[i].alg, a->keys.keys[i].kid)) != 0) {
+			json_decref(keys);
+			return APP_ENOMEM;
+		}
 	if ((doc = json_pack("{s:o}", "keys", keys)) == NULL)
 		return APP_ENOMEM;
 	http_json(r, 200, doc);
@@ -873,20 +897,24 @@ jwks_json(struct app *a, struct http_req *r)
 static enum app_err
 route(struct app *a, struct http_req *r, const char **msg)
 {
-	bool	 get = strcmp(r->method, "GET") == 0;
+	bool		 get = strcmp(r->method, "GET") == 0;
+	enum app_err	 rc;
 
 	if (strcmp(r->path, "/service/token") == 0) {
 		if (get)
 			return token_get(a, r);
 		if (strcmp(r->method, "POST") == 0)
 			return token_post(a, r);
-		http_add_header(r, "Allow", "GET, POST");
+		if ((rc = http_add_header(r, "Allow", "GET, POST")) != APP_OK)
+			return rc;
 		return APP_EMETHOD;
 	}
 	if (strcmp(r->path, "/service/certs.pem") == 0 ||
 	    strcmp(r->path, "/service/jwks.json") == 0) {
 		if (!get && !r->head) {
-			http_add_header(r, "Allow", "GET, HEAD");
+			if ((rc = http_add_header(r, "Allow", "GET, HEAD")) !=
+			    APP_OK)
+				return rc;
 			return APP_EMETHOD;
 		}
 		return r->path[9] == 'c' ? certs_pem(a, r) : jwks_json(a, r);

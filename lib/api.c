@@ -340,17 +340,20 @@ api_link(char *buf, size_t bufsz, const char *path, const struct form *q,
 	return true;
 }
 
-void
+enum app_err
 api_list_headers(struct http_req *r, const struct form *q,
     const struct api_page *p, long long total)
 {
-	char	 n[24], link[API_LINK_MAX];
+	char		 n[24], link[API_LINK_MAX];
+	enum app_err	 rc;
 
 	snprintf(n, sizeof(n), "%lld", total);
-	http_add_header(r, "X-Total-Count", n);
+	if ((rc = http_add_header(r, "X-Total-Count", n)) != APP_OK)
+		return rc;
 	if (api_link(link, sizeof(link), r->path, q, p, total) &&
 	    link[0] != '\0')
-		http_add_header(r, "Link", link);
+		return http_add_header(r, "Link", link);
+	return APP_OK;
 }
 
 enum app_err

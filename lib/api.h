@@ -111,9 +111,9 @@ bool		api_link(char *buf, size_t bufsz, const char *path,
 		    const struct form *q, const struct api_page *p,
 		    long long total);
 
-/* X-Total-Count and Link on a list answer. */
-void		api_list_headers(struct http_req *, const struct form *q,
-		    const struct api_page *, long long total);
+/* X-Total-Count and Link on a list answer; APP_ENOMEM as http_add_header. */
+enum app_err	api_list_headers(struct http_req *, const struct form *q,
+		    const struct api_page *, long long total) WUR;
 
 /* A path id: digits only, no sign or leading zero, 1..INT64_MAX. */
 enum app_err	api_parse_id(const char *s, long long *out) WUR;

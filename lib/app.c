@@ -7,9 +7,11 @@
 
 #include <fcgiapp.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 
 #include "app.h"
 #include "log.h"
+#include "mem.h"
 #include "prefork.h"
 #include "version.h"
 
@@ -39,10 +41,14 @@ app_init(struct app *a, const char *prog, int argc, char **argv)
 	char			 err[CONFIG_ERR_MAX];
 	enum log_level		 lvl;
 	struct sigaction	 sa;
+	/* Before OpenSSL allocates anything, or it keeps its own malloc. */
+	bool			 watched = mem_init();
 
 	memset(a, 0, sizeof(*a));
 	a->prog = prog;
 	log_init(prog);
+	if (!watched)
+		log_warn("OpenSSL's allocations are not watched");
 	if (argc > 1)
 		usage(prog);
 	if (config_load(&a->cfg, NULL, err, sizeof(err)) != APP_OK) {
@@ -79,25 +85,33 @@ app_init(struct app *a, const char *prog, int argc, char **argv)
 	    BERTH_SCHEMA_VERSION);
 }
 
-static void
+/*
+ * Read the cluster secret again.  APP_ENOMEM, with the secret as it
+ * was, when memory ran short on the way: that says nothing of the file.
+ */
+static enum app_err
 secret_refresh(struct app *a)
 {
 	unsigned char	 s[KEYS_SECRET_LEN];
 	const char	*why = NULL;
+	unsigned long	 failed = mem_failures();
 
 	if (keys_secret_load(a->cfg.secret_file, s, &why) != APP_OK) {
+		if (mem_failures() != failed)
+			return APP_ENOMEM;
 		if (a->have_secret || a->secret_problem != why)
 			log_error("cluster secret: %s",
 			    why ? why : "cannot be read");
 		OPENSSL_cleanse(a->secret, sizeof(a->secret));
 		a->have_secret = false;
 		a->secret_problem = why ? why : "cannot be read";
-		return;
+		return APP_OK;
 	}
 	memcpy(a->secret, s, sizeof(s));
 	OPENSSL_cleanse(s, sizeof(s));
 	a->have_secret = true;
 	a->secret_problem = NULL;
+	return APP_OK;
 }
 
 enum app_err
@@ -111,7 +125,8 @@ app_keys_refresh(struct app *a, bool force)
 		return APP_OK;
 	/* Whatever happens, do not try again on every request. */
 	a->keys_due_ms = now + a->cfg.key_reload * 1000;
-	secret_refresh(a);
+	if ((rc = secret_refresh(a)) != APP_OK)
+		return rc;
 	rc = keystore_load(&a->db, a->have_secret ? a->secret : NULL, &ks);
 	if (rc != APP_OK) {
 		/*
@@ -129,6 +144,25 @@ app_keys_refresh(struct app *a, bool force)
 	a->keys = ks;
 	a->keys_loaded = true;
 	return APP_OK;
+}
+
+/*
+ * OpenSSL's error queue belongs to the thread, not the request: what a
+ * request left there (the causes of a failure, with copies of file and
+ * function names) goes when it ends, to the log first when it ended in
+ * a 500 there.
+ */
+static void
+openssl_errors(bool log)
+{
+	char		 buf[256];
+	unsigned long	 e;
+
+	if (log && (e = ERR_peek_error()) != 0) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		log_warn("openssl: %s", buf);
+	}
+	ERR_clear_error();
 }
 
 int
@@ -151,6 +185,7 @@ app_serve(struct app *a, app_handler handle)
 		http_finish(&r, rc, msg);
 		log_debug("%s %s %d", r.method ? r.method : "-",
 		    r.path ? r.path : "-", r.status);
+		openssl_errors(r.status >= 500);
 		http_end(&r);
 		FCGX_Finish_r(&fr);
 	}

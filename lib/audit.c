@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "audit.h"
+#include "json.h"
 #include "log.h"
 
 enum app_err
@@ -13,8 +14,8 @@ audit_write(struct db *db, const char *actor, const char *action,
 	char		*d;
 	enum app_err	 rc;
 
-	d = detail != NULL ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) :
-	    NULL;
+	d = detail != NULL ? json_encode_new(detail,
+	    JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	if (detail != NULL && d == NULL)
 		return APP_ENOMEM;
 	v[0] = actor;

@@ -156,6 +156,15 @@ fail(struct db *db, const struct stmt *st, PGresult *res)
 			    PG_DIAG_SQLSTATE) : NULL;
 	enum app_err	 rc = db_sqlstate_err(state);
 
+	/*
+	 * No SQLSTATE on a connection that is still up: libpq failed on
+	 * this side ("out of memory for query result").  Not an outage: a
+	 * 503 and a health probe saying "database unreachable" would both
+	 * be wrong.
+	 */
+	if (state == NULL && PQstatus(db->conn) == CONNECTION_OK)
+		rc = APP_EINTERNAL;
+
 	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s",
 	    state != NULL ? state : "");
 	log_warn("database: %s: %s %s", st ? st->name : "-",

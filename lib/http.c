@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "http.h"
+#include "json.h"
 #include "log.h"
 
 const char *
@@ -208,23 +209,21 @@ http_json(struct http_req *r, int status, json_t *steal)
 	r->ctype = "application/json";
 }
 
-void
+enum app_err
 http_json_text(struct http_req *r, int status, char *steal)
 {
+	if (steal == NULL)
+		return APP_ENOMEM;
 	json_decref(r->json);
 	r->json = NULL;
 	drop_text(r);
-	if (steal == NULL) {
-		http_json(r, err_status(APP_ENOMEM), err_body_new(APP_ENOMEM,
-		    NULL));
-		return;
-	}
 	r->status = status;
 	r->text = steal;
 	r->ctype = "application/json";
+	return APP_OK;
 }
 
-void
+enum app_err
 http_text(struct http_req *r, int status, const char *ctype,
     const char *text)
 {
@@ -233,23 +232,25 @@ http_text(struct http_req *r, int status, const char *ctype,
 	drop_text(r);
 	r->status = status;
 	r->ctype = ctype;
-	if ((r->text = strdup(text)) == NULL)
-		http_json(r, err_status(APP_ENOMEM), err_body_new(APP_ENOMEM,
-		    NULL));
+	/* No text is an empty body. */
+	if (*text != '\0' && (r->text = strdup(text)) == NULL)
+		return APP_ENOMEM;
+	return APP_OK;
 }
 
-void
+enum app_err
 http_add_header(struct http_req *r, const char *name, const char *value)
 {
 	char	*v;
 
 	if (r->nheaders == HTTP_HEADERS_MAX || strpbrk(value, "\r\n") != NULL)
-		return;
+		return APP_EINTERNAL;
 	if ((v = strdup(value)) == NULL)
-		return;
+		return APP_ENOMEM;
 	r->headers[r->nheaders].name = name;
 	r->headers[r->nheaders].value = v;
 	r->nheaders++;
+	return APP_OK;
 }
 
 void
@@ -259,7 +260,7 @@ http_finish(struct http_req *r, enum app_err rc, const char *msg)
 	char		*body = NULL;
 	const char	*b;
 	size_t		 blen;
-	char		 hdr[512];
+	char		 hdr[512], fixed[128];
 	int		 n;
 
 	if (r->finished)
@@ -268,17 +269,33 @@ http_finish(struct http_req *r, enum app_err rc, const char *msg)
 
 	if (rc != APP_OK) {
 		http_json(r, err_status(rc), err_body_new(rc, msg));
+		/* Without memory for it, still a 503. */
 		if (rc == APP_EUNAVAIL)
-			http_add_header(r, "Retry-After", "1");
+			(void)!http_add_header(r, "Retry-After", "1");
 	}
-	if (r->json != NULL) {
-		body = json_dumps(r->json, JSON_COMPACT | JSON_REAL_PRECISION(12));
-		if (body == NULL) {
-			r->status = 500;
-			b = "{\"errors\":[{\"code\":\"INTERNAL_SERVER_ERROR\","
-			    "\"message\":\"internal error\"}]}";
-		} else
-			b = body;
+	if (r->json != NULL)
+		body = json_encode_new(r->json,
+		    JSON_COMPACT | JSON_REAL_PRECISION(12));
+	if (body != NULL) {
+		b = body;
+		r->ctype = "application/json";
+	} else if (r->json != NULL || rc != APP_OK) {
+		/*
+		 * No memory for the answer itself: the error body of rc (500
+		 * for an answer that could not be written), from static
+		 * strings.  A success's headers (Location, ...) go with it.
+		 */
+		if (rc == APP_OK) {
+			rc = APP_ENOMEM;
+			for (size_t i = 0; i < r->nheaders; i++)
+				free(r->headers[i].value);
+			r->nheaders = 0;
+		}
+		r->status = err_status(rc);
+		(void)snprintf(fixed, sizeof(fixed),
+		    "{\"errors\":[{\"code\":\"%s\",\"message\":\"%s\"}]}",
+		    err_code(rc), err_default_message(rc));
+		b = fixed;
 		r->ctype = "application/json";
 	} else if (r->text != NULL)
 		b = r->text;

@@ -84,17 +84,24 @@ enum app_err	 http_body(struct http_req *, size_t cap, const char **buf,
 void		 http_json(struct http_req *, int status, json_t *steal);
 
 /* Respond with JSON text (stolen, wiped at the end: it may hold a
- * secret); NULL answers 500. */
-void		 http_json_text(struct http_req *, int status, char *steal);
+ * secret).  APP_ENOMEM for NULL (the text could not be made). */
+enum app_err	 http_json_text(struct http_req *, int status, char *steal)
+		    WUR;
 
-/* Respond with text (copied) of the given content type. */
-void		 http_text(struct http_req *, int status, const char *ctype,
-		    const char *text);
+/*
+ * Respond with text (copied) of the given content type.  APP_ENOMEM
+ * when the copy fails (an empty text needs none).
+ */
+enum app_err	 http_text(struct http_req *, int status, const char *ctype,
+		    const char *text) WUR;
 
-/* Add a response header; name is static, value copied.  Silently
- * refuses values with CR or LF and more than HTTP_HEADERS_MAX headers. */
-void		 http_add_header(struct http_req *, const char *name,
-		    const char *value);
+/*
+ * Add a response header; name is static, value copied.  APP_ENOMEM when
+ * the copy fails; APP_EINTERNAL for a value with CR or LF or more than
+ * HTTP_HEADERS_MAX headers.
+ */
+enum app_err	 http_add_header(struct http_req *, const char *name,
+		    const char *value) WUR;
 
 /*
  * Write the response.  With rc != APP_OK, an error body for rc (with

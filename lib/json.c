@@ -1,7 +1,47 @@
-/* json: strict loading of request bodies. */
+/* json: strict loading of request bodies; checked jansson conversions. */
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "json.h"
+#include "mem.h"
+
+enum app_err
+json_decode(const char *buf, size_t len, size_t flags, json_t **v_new,
+    json_error_t *err)
+{
+	json_error_t	 jerr;
+	json_t		*v;
+	unsigned long	 failed = mem_failures();
+
+	*v_new = NULL;
+	v = json_loadb(buf, len, flags, &jerr);
+	if (mem_failures() != failed || (v == NULL &&
+	    json_error_code(&jerr) == json_error_out_of_memory)) {
+		json_decref(v);
+		return APP_ENOMEM;
+	}
+	if (v == NULL) {
+		if (err != NULL)
+			*err = jerr;
+		return APP_EBADREQ;
+	}
+	*v_new = v;
+	return APP_OK;
+}
+
+char *
+json_encode_new(const json_t *v, size_t flags)
+{
+	char		*s;
+	unsigned long	 failed = mem_failures();
+
+	s = json_dumps(v, flags);
+	if (mem_failures() != failed) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
 
 size_t
 json_depth(const char *buf, size_t len)
@@ -48,6 +88,7 @@ json_parse_object(const char *buf, size_t len, size_t maxdepth,
 	json_error_t	 jerr;
 	json_t		*v;
 	size_t		 d;
+	enum app_err	 rc;
 
 	*obj_new = NULL;
 	if ((d = json_depth(buf, len)) == SIZE_MAX) {
@@ -58,8 +99,12 @@ json_parse_object(const char *buf, size_t len, size_t maxdepth,
 		*why = "JSON nested too deeply";
 		return APP_EBADREQ;
 	}
-	v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (v == NULL) {
+	if ((rc = json_decode(buf, len, JSON_REJECT_DUPLICATES, &v, &jerr)) ==
+	    APP_ENOMEM) {
+		*why = "out of memory";
+		return rc;
+	}
+	if (rc != APP_OK) {
 		/*
 		 * jansson's text may quote the input; tell the client only
 		 * the kind of problem.
@@ -74,9 +119,6 @@ json_parse_object(const char *buf, size_t len, size_t maxdepth,
 		case json_error_invalid_utf8:
 			*why = "invalid UTF-8 in JSON";
 			break;
-		case json_error_out_of_memory:
-			*why = "out of memory";
-			return APP_ENOMEM;
 		default:
 			*why = "malformed JSON";
 			break;

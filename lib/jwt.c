@@ -18,6 +18,7 @@
 #include <openssl/x509.h>
 
 #include "digest.h"
+#include "json.h"
 #include "jwt.h"
 
 /* P-256 coordinates and ECDSA integers are 32 bytes (RFC 7518 3.4). */
@@ -319,7 +320,7 @@ jwt_signer_init(struct jwt_signer *js, const struct jwt_key *key)
 	/* The members in jwt.md's order, x5c last because it is long. */
 	hdr = json_pack("{s:s, s:s, s:s, s:[s]}", "typ", "JWT", "alg", name,
 	    "kid", key->kid, "x5c", x5c);
-	if (hdr == NULL || (hjson = json_dumps(hdr, DUMP_FLAGS)) == NULL)
+	if (hdr == NULL || (hjson = json_encode_new(hdr, DUMP_FLAGS)) == NULL)
 		goto out;
 	hlen = strlen(hjson);
 	js->headlen = b64url_len(hlen) + 1;
@@ -411,7 +412,7 @@ jwt_signer_sign(const struct jwt_signer *js, const json_t *claims,
 	*token_new = NULL;
 	if (!json_is_object(claims))
 		return APP_EINTERNAL;
-	if ((cjson = json_dumps(claims, DUMP_FLAGS)) == NULL)
+	if ((cjson = json_encode_new(claims, DUMP_FLAGS)) == NULL)
 		return APP_ENOMEM;
 	rc = jwt_signer_sign_text(js, cjson, strlen(cjson), token_new);
 	free(cjson);
@@ -504,14 +505,13 @@ out:
 static enum app_err
 parse_object(const unsigned char *buf, size_t len, json_t **obj_new)
 {
-	json_error_t	 err;
 	json_t		*obj;
+	enum app_err	 rc;
 
 	*obj_new = NULL;
-	obj = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &err);
-	if (obj == NULL)
-		return json_error_code(&err) == json_error_out_of_memory ?
-		    APP_ENOMEM : APP_EBADREQ;
+	if ((rc = json_decode((const char *)buf, len, JSON_REJECT_DUPLICATES,
+	    &obj, NULL)) != APP_OK)
+		return rc;
 	if (!json_is_object(obj)) {
 		json_decref(obj);
 		return APP_EBADREQ;

@@ -7,6 +7,7 @@
 
 #include "keystore.h"
 #include "log.h"
+#include "mem.h"
 
 static const char *const state_names[KEY_STATE__MAX] = {
 	[KEY_NEXT] = "next",
@@ -44,15 +45,30 @@ keyset_free(struct keyset *ks)
 	memset(ks, 0, sizeof(*ks));
 }
 
-/* Fill one entry from a row; a row that does not check out is skipped. */
-static int
+static void
+entry_free(struct keyentry *k)
+{
+	free(k->cert_pem);
+	EVP_PKEY_free(k->pub);
+	EVP_PKEY_free(k->priv);
+	memset(k, 0, sizeof(*k));
+}
+
+/*
+ * Fill one entry from a row: APP_OK, perhaps without its private key;
+ * APP_EBADREQ for a row that does not check out (skipped); APP_ENOMEM
+ * when memory ran short since failed (mem_failures()) before a verdict
+ * on the row could be trusted.
+ */
+static enum app_err
 load_row(PGresult *res, int row, const unsigned char *secret,
-    struct keyentry *k)
+    unsigned long failed, struct keyentry *k)
 {
 	const char	*kid = PQgetvalue(res, row, 0);
 	char		 certkid[KEYS_KID_LEN + 1];
 	unsigned char	*blob;
 	size_t		 bloblen;
+	bool		 match;
 	enum app_err	 rc;
 
 	memset(k, 0, sizeof(*k));
@@ -60,41 +76,49 @@ load_row(PGresult *res, int row, const unsigned char *secret,
 	    state_parse(PQgetvalue(res, row, 2), &k->state) != 0 ||
 	    strlen(kid) != KEYS_KID_LEN) {
 		log_error("signing key %.64s: bad row", kid);
-		return -1;
+		return APP_EBADREQ;
 	}
 	memcpy(k->kid, kid, sizeof(k->kid));
 	if (keys_cert_pubkey(PQgetvalue(res, row, 3), &k->pub, certkid) !=
 	    APP_OK || strcmp(certkid, kid) != 0) {
+		entry_free(k);
+		if (mem_failures() != failed)
+			return APP_ENOMEM;
 		log_error("signing key %s: certificate does not match", kid);
-		EVP_PKEY_free(k->pub);
-		k->pub = NULL;
-		return -1;
+		return APP_EBADREQ;
 	}
 	if ((k->cert_pem = strdup(PQgetvalue(res, row, 3))) == NULL) {
-		EVP_PKEY_free(k->pub);
-		k->pub = NULL;
-		return -1;
+		entry_free(k);
+		return APP_ENOMEM;
 	}
 	if (secret == NULL || k->state == KEY_RETIRING)
-		return 0;
+		return APP_OK;
 
 	blob = PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, 4),
 	    &bloblen);
-	if (blob == NULL)
-		return 0;
+	if (blob == NULL) {
+		/* The column is bytea from the database: only memory. */
+		entry_free(k);
+		return APP_ENOMEM;
+	}
 	rc = keys_open(secret, kid, blob, bloblen, &k->priv);
 	PQfreemem(blob);
-	if (rc != APP_OK) {
+	match = rc == APP_OK && keys_match(k->priv, k->pub);
+	if (mem_failures() != failed || rc == APP_ENOMEM) {
+		entry_free(k);
+		return APP_ENOMEM;
+	}
+	if (rc != APP_OK)
 		log_error("signing key %s: cannot open the private key with "
 		    "this node's secret", kid);
-		k->priv = NULL;
-	} else if (!keys_match(k->priv, k->pub)) {
+	else if (!match)
 		log_error("signing key %s: private key does not match its "
 		    "certificate", kid);
+	if (!match) {
 		EVP_PKEY_free(k->priv);
 		k->priv = NULL;
 	}
-	return 0;
+	return APP_OK;
 }
 
 /* Everything about signing with k that is the same for every token. */
@@ -116,6 +140,7 @@ keystore_load(struct db *db, const unsigned char *secret, struct keyset *ks)
 	PGresult	*res;
 	enum app_err	 rc;
 	int		 rows;
+	unsigned long	 failed = mem_failures();
 
 	memset(ks, 0, sizeof(*ks));
 	if ((rc = db_exec(db, STMT_KEYS_LOAD, NULL, NULL, NULL, &res)) !=
@@ -127,10 +152,19 @@ keystore_load(struct db *db, const unsigned char *secret, struct keyset *ks)
 		PQclear(res);
 		return APP_ENOMEM;
 	}
-	for (int i = 0; i < rows; i++)
-		if (load_row(res, i, secret, &ks->keys[ks->n]) == 0)
+	for (int i = 0; i < rows; i++) {
+		rc = load_row(res, i, secret, failed, &ks->keys[ks->n]);
+		if (rc == APP_OK)
 			ks->n++;
+		else if (rc == APP_ENOMEM)
+			break;
+	}
 	PQclear(res);
+	/* A set loaded short of memory may lack a key that is fine. */
+	if (rc == APP_ENOMEM || mem_failures() != failed) {
+		keyset_free(ks);
+		return APP_ENOMEM;
+	}
 
 	ks->problem = "no active signing key in the database";
 	for (size_t i = 0; i < ks->n; i++) {
@@ -141,10 +175,16 @@ keystore_load(struct db *db, const unsigned char *secret, struct keyset *ks)
 		else if (ks->keys[i].priv == NULL)
 			ks->problem = "active key cannot be opened with this "
 			    "node's secret";
-		else if (signer_init(&ks->signer, &ks->keys[i]) != APP_OK)
+		else if ((rc = signer_init(&ks->signer, &ks->keys[i])) !=
+		    APP_OK) {
+			/* Short of memory, not a bad key: keep the old set. */
+			if (rc == APP_ENOMEM || mem_failures() != failed) {
+				keyset_free(ks);
+				return APP_ENOMEM;
+			}
 			ks->problem = "active key cannot sign with its "
 			    "certificate";
-		else {
+		} else {
 			ks->active = &ks->keys[i];
 			ks->problem = NULL;
 		}

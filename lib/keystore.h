@@ -53,7 +53,9 @@ const char	*keystore_state_name(enum key_state);
  * APP_OK ks->active is the active key only if its private key opened,
  * matches its certificate and its kid is right; otherwise ks->problem
  * says why.  Replace *ks only on success: the caller passes a fresh
- * keyset and swaps.
+ * keyset and swaps.  APP_ENOMEM when memory ran short anywhere on the
+ * way (mem.h), since a key that failed to parse or open then says
+ * nothing of the key.
  */
 enum app_err	 keystore_load(struct db *, const unsigned char *secret,
 		    struct keyset *ks) WUR;
