@@ -67,7 +67,7 @@ enum app_err
 db_connect(struct db *db)
 {
 	char		 timeout[24], setup[160];
-	const char	*kw[5], *val[5];
+	const char	*kw[6], *val[6];
 	PGresult	*res;
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
@@ -78,15 +78,21 @@ db_connect(struct db *db)
 
 	/*
 	 * The configured string comes first and is expanded; what follows
-	 * overrides it.  target_session_attrs and multiple hosts stay the
-	 * operator's choice.
+	 * overrides it.  Multiple hosts stay the operator's choice, but the
+	 * session must accept writes whatever the string says: on a
+	 * read-only one (a standby not yet promoted) reads would work and
+	 * writes fail, so a node would hand out tokens and answer a wrong
+	 * password with 401 while counting no failed login, and call itself
+	 * ready.  With read-write, libpq moves on to the next host, and
+	 * with none left the node is unavailable until one is promoted.
 	 */
 	snprintf(timeout, sizeof(timeout), "%ld", db->connect_timeout);
 	kw[0] = "dbname";		val[0] = db->conninfo;
 	kw[1] = "connect_timeout";	val[1] = timeout;
 	kw[2] = "application_name";	val[2] = db->appname;
 	kw[3] = "keepalives_idle";	val[3] = "30";
-	kw[4] = NULL;			val[4] = NULL;
+	kw[4] = "target_session_attrs";	val[4] = "read-write";
+	kw[5] = NULL;			val[5] = NULL;
 	db->conn = PQconnectdbParams(kw, val, 1);
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		/* The connection string may hold a password: never log it. */

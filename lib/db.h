@@ -8,6 +8,11 @@
  * flood of requests during an outage costs the database nothing and the
  * service heals by itself when it is back.
  *
+ * Every connection is a read-write session (target_session_attrs=
+ * read-write, whatever the configured string says): with several hosts
+ * libpq picks the primary, and a standby alone is an outage, not a
+ * node that reads but cannot write.
+ *
  * Each connection runs with the configured statement_timeout and
  * lock_timeout, so a blocked query becomes a 503 well before the web
  * server's FastCGI timeout.  SQLSTATE is mapped to enum app_err in one
