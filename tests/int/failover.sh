@@ -7,8 +7,15 @@
 # and the same workers write again within seconds: refresh tokens issued
 # before the failover still work, as nothing berth needs is kept in a
 # process.  Then a second standby follows the new primary, which stops
-# the hard way (immediate), and the second standby takes over.  A token
-# worker pointed at a standby alone must not hand out what needs a write.
+# the hard way (immediate), and the second standby takes over.  Last, a
+# third standby follows, and the primary hangs (SIGSTOP: a machine that
+# froze or fell off the network, whose sockets stay open): requests still
+# get a 503 in bounded time, and the promotion heals the node again.  A
+# token worker pointed at a standby alone must not hand out what needs a
+# write.
+#
+# The node runs with db_statement_timeout = 1000 ms and db_connect_timeout
+# = 2 s so that waiting out the hung primary takes seconds, not minutes.
 . "$(dirname "$0")/../lib.sh"
 
 NODE=$ROOT/deploy/node
@@ -19,10 +26,10 @@ unset BERTH_CONF BERTH_DATABASE BERTH_SECRET_FILE BERTH_ADMIN_PASSWORD
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 ALICE_PW=Alice-Failover-1
 
-# Three database nodes: db1 the first primary, db2 its standby (later the
-# primary), db3 made later as db2's standby.
-D1=$T/db1 D2=$T/db2 D3=$T/db3
-for d in "$D1" "$D2" "$D3"; do at_exit "'$PG' stop '$d'"; done
+# Four database nodes: db1 the first primary, db2 its standby (later the
+# primary), db3 made later as db2's standby, db4 as db3's.
+D1=$T/db1 D2=$T/db2 D3=$T/db3 D4=$T/db4
+for d in "$D1" "$D2" "$D3" "$D4"; do at_exit "'$PG' stop '$d'"; done
 "$PG" init "$D1" >/dev/null && "$PG" start "$D1" &&
     "$PG" createdb "$D1" berth >/dev/null || { echo "no primary" >&2; exit 1; }
 "$PG" standby "$D2" "$D1" && "$PG" start "$D2" || { echo "no standby" >&2; exit 1; }
@@ -41,10 +48,11 @@ check "db2 streams from db1" wait_for 10 sh -c \
     "[ \"\$(psql -X -tA -h '$D1/run' -U postgres -d postgres -c \"SELECT state FROM pg_stat_replication\")\" = streaming ]"
 expect_eq "$(q "$D2" "SELECT pg_is_in_recovery()")" t "db2 is a standby"
 
-DB="host=$D1/run,$D2/run,$D3/run dbname=berth user=berth target_session_attrs=read-write"
+DB="host=$D1/run,$D2/run,$D3/run,$D4/run dbname=berth user=berth target_session_attrs=read-write"
 N=$T/node
 at_exit "BERTH_HOME='$N' '$NODE' stop"
 env BERTH_HOME="$N" BERTH_PORT=$PORT BERTH_DATABASE="$DB" \
+    BERTH_DB_STATEMENT_TIMEOUT=1000 BERTH_DB_LOCK_TIMEOUT=500 BERTH_DB_CONNECT_TIMEOUT=2 \
     BERTH_ADMIN_PASSWORD="$ADMIN_PW" BUILD="$BUILD" "$NODE" start \
     >"$T/start.out" 2>&1 || { cat "$T/start.out" >&2; exit 1; }
 kill -0 "$(cat "$N/run/nginx.pid" 2>/dev/null)" 2>/dev/null ||
@@ -62,7 +70,8 @@ W0=$(workers)
 req() {
 	R=$(curl -sS -i --max-time 20 "$@" 2>&1)
 	S=$(http_status "$R")
-	if http_body "$R" | jq -e . >/dev/null 2>&1; then J=json; else J=notjson; fi
+	if http_body "$R" | jq -se 'length == 1 and (.[0] | type == "object")' >/dev/null 2>&1
+	then J=json; else J=notjson; fi
 	J="$J retry-after=$(http_header "$R" Retry-After)"
 }
 # password_grant: POST grant_type=password with access_type=offline.
@@ -89,26 +98,28 @@ session_stored() {
 }
 pulls() { jqr "$(http_body "$R")" '.access_token' | { read -r _t; jwt_part "$_t" 2; } | jq -c '.access'; }
 
-# outage TAG: every kind of request once; "KIND STATUS JSON RETRY-AFTER"
-# for each goes to $T/outage.
+# outage TAG [KIND...]: one request of each KIND (default: every kind);
+# "KIND STATUS JSON RETRY-AFTER" for each goes to $T/outage.
 outage() {
-	req -u "alice:$ALICE_PW" "$B/service/token?service=registry&scope=repository:before/app:pull"
-	echo "token-get $S $J" >>"$T/outage"
-	req -u "alice:$ALICE_PW" "$B/service/token?service=registry&offline_token=true"
-	echo "token-offline $S $J" >>"$T/outage"
-	req -u "alice:wrong-password" "$B/service/token?service=registry"
-	echo "wrong-password $S $J" >>"$T/outage"
-	refresh_grant "$R0"
-	echo "refresh-grant $S $J" >>"$T/outage"
-	password_grant
-	echo "password-grant $S $J" >>"$T/outage"
-	new_project "during$1"
-	echo "admin-create $S $J" >>"$T/outage"
-	req -u "admin:$ADMIN_PW" "$B/api/v2.0/users/current"
-	echo "admin-read $S $J" >>"$T/outage"
-	# A load balancer's probe: no Retry-After asked of it.
-	req "$B/health/ready"
-	echo "ready $S ${J%% *}" >>"$T/outage"
+	_tag=$1; shift
+	[ $# -gt 0 ] || set -- token-get token-offline wrong-password \
+	    refresh-grant password-grant admin-create admin-read ready
+	for _k in "$@"; do
+		case $_k in
+		token-get) req -u "alice:$ALICE_PW" \
+		    "$B/service/token?service=registry&scope=repository:before/app:pull" ;;
+		token-offline) req -u "alice:$ALICE_PW" \
+		    "$B/service/token?service=registry&offline_token=true" ;;
+		wrong-password) req -u "alice:wrong-password" "$B/service/token?service=registry" ;;
+		refresh-grant) refresh_grant "$R0" ;;
+		password-grant) password_grant ;;
+		admin-create) new_project "during$_tag" ;;
+		admin-read) req -u "admin:$ADMIN_PW" "$B/api/v2.0/users/current" ;;
+		# A load balancer's probe: no Retry-After asked of it.
+		ready) req "$B/health/ready"; J=${J%% *} ;;
+		esac
+		echo "$_k $S $J" >>"$T/outage"
+	done
 }
 # outage_ok WHAT: every answer recorded was a JSON 503 with Retry-After.
 outage_ok() {
@@ -128,15 +139,14 @@ heal() {
 	_t0=$(ms)
 	"$PG" promote "$2"
 	R1=""
-	_n=0
-	while [ $_n -lt 150 ]; do
+	while [ $(( $(ms) - _t0 )) -lt 15000 ]; do
 		password_grant
 		if [ "$S" = 200 ]; then
 			R1=$(jqr "$(http_body "$R")" '.refresh_token // ""')
 			break
 		fi
 		echo "poll $S $J" >>"$T/outage"
-		sleep 0.1; _n=$((_n + 1))
+		sleep 0.1
 	done
 	_t1=$(ms)
 	echo "# $1: writes work again $((_t1 - _t0)) ms after pg_ctl promote began," \
@@ -249,5 +259,40 @@ expect_eq "$(q "$D3" "SELECT string_agg(name, ',' ORDER BY name) FROM projects")
 req "$B/health/ready"
 expect_eq "$S" 200 "after the second failover: /health/ready is 200"
 expect_eq "$(workers)" "$W0" "after the second failover: still the same workers"
+check "and every worker is alive" all_alive
+
+# --- db4 follows db3; db3 hangs with its connections open -------------------
+"$PG" standby "$D4" "$D3" && "$PG" start "$D4"
+expect_eq "$(q "$D4" "SELECT pg_is_in_recovery()")" t "db4 is a standby of db3"
+password_grant
+R3=$(jqr "$(http_body "$R")" '.refresh_token // ""')
+check "a refresh token issued on db3" test -n "$R3"
+check "db4 has replayed everything db3 wrote" wait_for 10 caught_up "$D3" "$D4"
+# Every worker holds an open connection to db3 when it hangs.
+for i in 1 2 3 4 5 6; do
+	req "$B/health"; req -u "admin:$ADMIN_PW" "$B/api/v2.0/users/current"
+	req "$B/service/token?service=registry"
+done
+pm=$(head -n 1 "$D3/data/postmaster.pid")
+frozen="$pm $(ps -o pid= --ppid "$pm" | tr '\n' ' ')"
+at_exit "kill -CONT $frozen"
+t_stop=$(ms)
+kill -STOP $frozen
+# Each request waits out the hung server, which makes them slow: a few.
+outage 7 refresh-grant admin-create ready
+t_out=$(ms)
+outage_ok "db3 hung, db4 not promoted"
+echo "# db3 hung: $(( (t_out - t_stop) / 3 )) ms a request on average"
+heal "hung primary" "$D4" "$t_stop"
+for rt in "$R0" "$R1" "$R2" "$R3"; do
+	refresh_grant "$rt"
+	[ "$S" = 200 ] || break
+done
+expect_eq "$S" 200 "after the hung primary: all four refresh tokens still work"
+new_project last
+expect_eq "$S" 201 "after the hung primary: an admin change"
+req "$B/health/ready"
+expect_eq "$S" 200 "after the hung primary: /health/ready is 200"
+expect_eq "$(workers)" "$W0" "after the hung primary: still the same workers"
 check "and every worker is alive" all_alive
 check "no worker logged a crash" sh -c "! grep -Eqi 'segfault|abort|assert' '$N'/log/berth-*.log"
