@@ -1,4 +1,5 @@
 /* db: connection, prepared statements, timeouts, SQLSTATE mapping. */
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -63,6 +64,58 @@ backoff(struct db *db)
 	db->retry_at_ms = db_now_ms() + db->backoff_ms;
 }
 
+/*
+ * The answer to what was just sent, as PQexec would give it (the first
+ * error, else the last result; NULL without memory), or NULL with the
+ * connection dropped when none came within the statement timeout and
+ * DB_GRACE_MS.  The server ends a statement at statement_timeout
+ * itself, so silence past that means the server hangs or the network to
+ * it is gone, as when a primary's machine dies and its standby is
+ * promoted: the socket stays open, and a blocking wait would hold the
+ * worker until TCP gives up, many minutes later.  sent is the result of
+ * the PQsend* call.
+ */
+static PGresult *
+await(struct db *db, int sent)
+{
+	long long	 deadline, left;
+	PGresult	*res = NULL, *r;
+	struct pollfd	 pfd;
+
+	if (!sent)
+		return NULL;
+	deadline = db_now_ms() + db->statement_timeout + DB_GRACE_MS;
+	for (;;) {
+		while (PQisBusy(db->conn)) {
+			if ((left = deadline - db_now_ms()) <= 0)
+				goto timeout;
+			/* A broken connection: PQgetResult reports it. */
+			if ((pfd.fd = PQsocket(db->conn)) < 0)
+				break;
+			pfd.events = POLLIN;
+			pfd.revents = 0;
+			if (poll(&pfd, 1, (int)left) > 0 &&
+			    PQconsumeInput(db->conn) == 0)
+				break;
+		}
+		if ((r = PQgetResult(db->conn)) == NULL)
+			break;
+		if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR)
+			PQclear(r);
+		else {
+			PQclear(res);
+			res = r;
+		}
+	}
+	return res;
+timeout:
+	log_warn("database: no answer within %ld ms, dropping the connection",
+	    db->statement_timeout + DB_GRACE_MS);
+	PQclear(res);
+	db_close(db);
+	return NULL;
+}
+
 enum app_err
 db_connect(struct db *db)
 {
@@ -109,10 +162,10 @@ db_connect(struct db *db)
 	    " SET idle_in_transaction_session_timeout = %ld",
 	    db->statement_timeout, db->lock_timeout,
 	    db->statement_timeout * 2);
-	res = PQexec(db->conn, setup);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		log_warn("database session setup failed: %s",
-		    pqmsg(PQerrorMessage(db->conn)));
+	res = await(db, PQsendQuery(db->conn, setup));
+	if (db->conn == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_warn("database session setup failed: %s", db->conn ?
+		    pqmsg(PQerrorMessage(db->conn)) : "no answer");
 		PQclear(res);
 		db_close(db);
 		backoff(db);
@@ -183,7 +236,9 @@ prepare(struct db *db, enum db_stmt s, const struct stmt *st)
 
 	if (db->prepared[s])
 		return APP_OK;
-	res = PQprepare(db->conn, st->name, st->sql, 0, NULL);
+	res = await(db, PQsendPrepare(db->conn, st->name, st->sql, 0, NULL));
+	if (db->conn == NULL)
+		return APP_EUNAVAIL;	/* no answer: dropped */
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rc = fail(db, st, res);
 		PQclear(res);
@@ -207,8 +262,10 @@ exec_once(struct db *db, enum db_stmt s, const struct stmt *st,
 		return rc;
 	if ((rc = prepare(db, s, st)) != APP_OK)
 		return rc;
-	res = PQexecPrepared(db->conn, st->name, st->nparams, values,
-	    lengths, formats, 0);
+	res = await(db, PQsendQueryPrepared(db->conn, st->name, st->nparams,
+	    values, lengths, formats, 0));
+	if (db->conn == NULL)
+		return APP_EUNAVAIL;	/* no answer: dropped */
 	est = PQresultStatus(res);
 	if (est != PGRES_TUPLES_OK && est != PGRES_COMMAND_OK) {
 		rc = fail(db, st, res);
@@ -258,7 +315,9 @@ simple(struct db *db, const char *sql)
 
 	if (db->conn == NULL)
 		return APP_EUNAVAIL;
-	res = PQexec(db->conn, sql);
+	res = await(db, PQsendQuery(db->conn, sql));
+	if (db->conn == NULL)
+		return APP_EUNAVAIL;	/* no answer: dropped */
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = fail(db, NULL, res);
 	PQclear(res);
