@@ -1,4 +1,5 @@
 /* db: connection, prepared statements, timeouts, SQLSTATE mapping. */
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -63,11 +64,63 @@ backoff(struct db *db)
 	db->retry_at_ms = db_now_ms() + db->backoff_ms;
 }
 
+/*
+ * The answer to what was just sent, as PQexec would give it (the first
+ * error, else the last result; NULL without memory), or NULL with the
+ * connection dropped when none came within the statement timeout and
+ * DB_GRACE_MS.  The server ends a statement at statement_timeout
+ * itself, so silence past that means the server hangs or the network to
+ * it is gone, as when a primary's machine dies and its standby is
+ * promoted: the socket stays open, and a blocking wait would hold the
+ * worker until TCP gives up, many minutes later.  sent is the result of
+ * the PQsend* call.
+ */
+static PGresult *
+await(struct db *db, int sent)
+{
+	long long	 deadline, left;
+	PGresult	*res = NULL, *r;
+	struct pollfd	 pfd;
+
+	if (!sent)
+		return NULL;
+	deadline = db_now_ms() + db->statement_timeout + DB_GRACE_MS;
+	for (;;) {
+		while (PQisBusy(db->conn)) {
+			if ((left = deadline - db_now_ms()) <= 0)
+				goto timeout;
+			/* A broken connection: PQgetResult reports it. */
+			if ((pfd.fd = PQsocket(db->conn)) < 0)
+				break;
+			pfd.events = POLLIN;
+			pfd.revents = 0;
+			if (poll(&pfd, 1, (int)left) > 0 &&
+			    PQconsumeInput(db->conn) == 0)
+				break;
+		}
+		if ((r = PQgetResult(db->conn)) == NULL)
+			break;
+		if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR)
+			PQclear(r);
+		else {
+			PQclear(res);
+			res = r;
+		}
+	}
+	return res;
+timeout:
+	log_warn("database: no answer within %ld ms, dropping the connection",
+	    db->statement_timeout + DB_GRACE_MS);
+	PQclear(res);
+	db_close(db);
+	return NULL;
+}
+
 enum app_err
 db_connect(struct db *db)
 {
 	char		 timeout[24], setup[160];
-	const char	*kw[5], *val[5];
+	const char	*kw[6], *val[6];
 	PGresult	*res;
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
@@ -78,15 +131,21 @@ db_connect(struct db *db)
 
 	/*
 	 * The configured string comes first and is expanded; what follows
-	 * overrides it.  target_session_attrs and multiple hosts stay the
-	 * operator's choice.
+	 * overrides it.  Multiple hosts stay the operator's choice, but the
+	 * session must accept writes whatever the string says: on a
+	 * read-only one (a standby not yet promoted) reads would work and
+	 * writes fail, so a node would hand out tokens and answer a wrong
+	 * password with 401 while counting no failed login, and call itself
+	 * ready.  With read-write, libpq moves on to the next host, and
+	 * with none left the node is unavailable until one is promoted.
 	 */
 	snprintf(timeout, sizeof(timeout), "%ld", db->connect_timeout);
 	kw[0] = "dbname";		val[0] = db->conninfo;
 	kw[1] = "connect_timeout";	val[1] = timeout;
 	kw[2] = "application_name";	val[2] = db->appname;
 	kw[3] = "keepalives_idle";	val[3] = "30";
-	kw[4] = NULL;			val[4] = NULL;
+	kw[4] = "target_session_attrs";	val[4] = "read-write";
+	kw[5] = NULL;			val[5] = NULL;
 	db->conn = PQconnectdbParams(kw, val, 1);
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		/* The connection string may hold a password: never log it. */
@@ -103,10 +162,10 @@ db_connect(struct db *db)
 	    " SET idle_in_transaction_session_timeout = %ld",
 	    db->statement_timeout, db->lock_timeout,
 	    db->statement_timeout * 2);
-	res = PQexec(db->conn, setup);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		log_warn("database session setup failed: %s",
-		    pqmsg(PQerrorMessage(db->conn)));
+	res = await(db, PQsendQuery(db->conn, setup));
+	if (db->conn == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_warn("database session setup failed: %s", db->conn ?
+		    pqmsg(PQerrorMessage(db->conn)) : "no answer");
 		PQclear(res);
 		db_close(db);
 		backoff(db);
@@ -186,7 +245,9 @@ prepare(struct db *db, enum db_stmt s, const struct stmt *st)
 
 	if (db->prepared[s])
 		return APP_OK;
-	res = PQprepare(db->conn, st->name, st->sql, 0, NULL);
+	res = await(db, PQsendPrepare(db->conn, st->name, st->sql, 0, NULL));
+	if (db->conn == NULL)
+		return APP_EUNAVAIL;	/* no answer: dropped */
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rc = fail(db, st, res);
 		PQclear(res);
@@ -210,8 +271,10 @@ exec_once(struct db *db, enum db_stmt s, const struct stmt *st,
 		return rc;
 	if ((rc = prepare(db, s, st)) != APP_OK)
 		return rc;
-	res = PQexecPrepared(db->conn, st->name, st->nparams, values,
-	    lengths, formats, 0);
+	res = await(db, PQsendQueryPrepared(db->conn, st->name, st->nparams,
+	    values, lengths, formats, 0));
+	if (db->conn == NULL)
+		return APP_EUNAVAIL;	/* no answer: dropped */
 	est = PQresultStatus(res);
 	if (est != PGRES_TUPLES_OK && est != PGRES_COMMAND_OK) {
 		rc = fail(db, st, res);
@@ -261,7 +324,9 @@ simple(struct db *db, const char *sql)
 
 	if (db->conn == NULL)
 		return APP_EUNAVAIL;
-	res = PQexec(db->conn, sql);
+	res = await(db, PQsendQuery(db->conn, sql));
+	if (db->conn == NULL)
+		return APP_EUNAVAIL;	/* no answer: dropped */
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = fail(db, NULL, res);
 	PQclear(res);

@@ -8,10 +8,18 @@
  * flood of requests during an outage costs the database nothing and the
  * service heals by itself when it is back.
  *
+ * Every connection is a read-write session (target_session_attrs=
+ * read-write, whatever the configured string says): with several hosts
+ * libpq picks the primary, and a standby alone is an outage, not a
+ * node that reads but cannot write.
+ *
  * Each connection runs with the configured statement_timeout and
  * lock_timeout, so a blocked query becomes a 503 well before the web
- * server's FastCGI timeout.  SQLSTATE is mapped to enum app_err in one
- * place, db_sqlstate_err().
+ * server's FastCGI timeout.  A server that does not answer at all (hung,
+ * or its machine gone with the socket still open) is given the statement
+ * timeout and DB_GRACE_MS, then the connection is dropped: 503, and the
+ * next attempt goes through the host list again.  SQLSTATE is mapped to
+ * enum app_err in one place, db_sqlstate_err().
  */
 #ifndef BERTH_DB_H
 #define BERTH_DB_H
@@ -26,6 +34,7 @@
 
 #define DB_RETRY_MIN_MS	100
 #define DB_RETRY_MAX_MS	1000
+#define DB_GRACE_MS	1000	/* past statement_timeout: no answer, drop */
 
 struct db {
 	PGconn		*conn;
