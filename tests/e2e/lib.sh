@@ -63,7 +63,7 @@ registry_start() {
 	cat >"$_rd/config.yml" <<-EOT
 	version: 0.1
 	log:
-	  level: info
+	  level: ${BERTH_REGISTRY_LOG_LEVEL:-info}
 	  formatter: text
 	storage:
 	  filesystem:
