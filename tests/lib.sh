@@ -163,6 +163,11 @@ mkrobot() {
 	done
 }
 
+# sha256_hex STRING: its SHA-256 in hex, computed here so that a test
+# looking a secret up by its hash never sends the secret to PostgreSQL
+# (whose statement log the secrets gate searches).
+sha256_hex() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+
 # jwt_part TOKEN N: segment N (1 header, 2 claims) decoded.
 jwt_part() {
 	_s=$(printf '%s' "$1" | cut -d. -f"$2" | tr '_-' '/+')
