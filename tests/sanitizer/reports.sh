@@ -41,13 +41,19 @@ if [ "$(id -u)" = 0 ]; then
 	fi
 fi
 
+# Each report in short: what, where (the first frames), the summary; the
+# files stay for the rest.
 n=0
 for f in "$D"/*; do
 	[ -f "$f" ] || continue
 	n=$((n + 1))
+	[ "$n" -le 10 ] || continue
 	echo "# sanitizer report $f:"
-	head -n 40 "$f" | sed 's/^/#   /'
+	{ grep -m 1 -E 'ERROR|WARNING|runtime error' "$f"
+	  grep -E '^ +#[0-9]+ ' "$f" | head -n 6
+	  grep -m 1 '^SUMMARY' "$f"; } | sed 's/^/#   /'
 done
+[ "$n" -le 10 ] || echo "# ... and $((n - 10)) more in $D"
 if [ "$n" -eq 0 ]; then
 	echo "ok - no ASan, LSan or UBSan report in $D"
 else
