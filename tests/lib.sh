@@ -46,6 +46,7 @@ expect_nomatch() {
 # at_exit CMD: run CMD (a string) when the script ends, last added first.
 at_exit() { _cleanups="$1; $_cleanups"; }
 _run_cleanups() {
+	[ -z "$KEEP" ] || _keep_before >/dev/null 2>&1
 	eval "$_cleanups" >/dev/null 2>&1 || true
 	[ -z "$KEEP" ] || _keep >/dev/null 2>&1
 	rm -rf "$T"
@@ -66,9 +67,11 @@ trap 'exit 130' INT TERM
 #                          PostgreSQL, the registry
 #   DIR/SUITE/TEST/error-bodies  the body of every 4xx/5xx answer seen by
 #                          curl -i or fcgi
-#   DIR/SUITE/TEST/db-scan the PostgreSQL data directories under $T
-#                          (tables, indexes, WAL), searched for every
-#                          secret in the clear or as hex
+#   DIR/SUITE/TEST/db-scan every column of every table of the clusters
+#                          still running at exit (pg_dumpall), then the
+#                          files of every cluster under $T (heap,
+#                          indexes, WAL: rows since changed too), searched
+#                          for every secret in the clear or as hex
 # nginx and Apache stay at notice: at info and debug they write (parts of)
 # request headers, Authorization included (tests/secrets/levels.sh).
 KEEP=${BERTH_KEEP_LOGS:-}
@@ -159,19 +162,15 @@ if [ -n "$KEEP" ]; then
 		return $_kc_rc
 	}
 fi
-# _keep: at exit, after the at_exit commands stopped everything.
-_keep() {
-	# Secrets that live in files: cluster secrets, generated passwords.
+# _keep_before: at exit, before the at_exit commands.  The secrets that
+# live in files (cluster secrets, generated passwords), the patterns to
+# look for (every secret noted, as text and as hex: pg_dump writes a bytea
+# in hex, a table file holds its raw bytes), and the contents of every
+# cluster still running: a value PostgreSQL compressed (over about 2 KB)
+# is not in its files as it was written.
+_keep_before() {
 	find "$T" -type f \( -name secret -o -name '*-secret' -o -name admin-password \) \
 	    -size -4k | while IFS= read -r _f; do note_secret "$(cat "$_f")"; done
-	(cd "$T" && find . -type f \( -name '*.log' -o -name '*.err' -o -path '*/log/*' \)) |
-	    while IFS= read -r _f; do
-		mkdir -p "$KEEP_DIR/logs/$(dirname "$_f")"
-		cp "$T/$_f" "$KEEP_DIR/logs/$_f"
-	done
-	# The databases, every file of each stopped cluster (heap, TOAST,
-	# indexes, WAL: rows since updated or deleted too), for every secret
-	# noted so far, as text and as hex (a bytea holds the raw bytes).
 	_pats=$T/keep-patterns
 	: >"$_pats"
 	[ -f "$KEEP/secrets" ] && sort -u "$KEEP/secrets" | awk 'length >= 8 && length <= 1024' |
@@ -179,6 +178,29 @@ _keep() {
 		printf '%s\n' "$_s"
 		printf '%s' "$_s" | od -An -v -tx1 | tr -d ' \n'; echo
 	done >"$_pats"
+	find "$T" -path '*/data/postmaster.pid' | while IFS= read -r _p; do
+		_d=${_p%/data/postmaster.pid}
+		[ -S "$_d/run/.s.PGSQL.5432" ] || continue
+		if ! pg_dumpall -h "$_d/run" -U postgres --data-only >"$T/keep-dump.sql" 2>/dev/null; then
+			echo "dumpfail ${_d#"$T"/}"; continue
+		fi
+		echo "dump ${_d#"$T"/} $(wc -c <"$T/keep-dump.sql") patterns $(wc -l <"$_pats")"
+		[ -s "$_pats" ] || continue
+		grep -aoF -f "$_pats" "$T/keep-dump.sql" | sort -u | while IFS= read -r _m; do
+			echo "hit pg_dumpall:${_d#"$T"/} $(printf '%.3s' "$_m")...($(printf '%s' "$_m" | wc -c) chars)"
+		done
+	done >>"$KEEP_DIR/db-scan"
+}
+# _keep: at exit, after the at_exit commands stopped everything.
+_keep() {
+	(cd "$T" && find . -type f \( -name '*.log' -o -name '*.err' -o -path '*/log/*' \)) |
+	    while IFS= read -r _f; do
+		mkdir -p "$KEEP_DIR/logs/$(dirname "$_f")"
+		cp "$T/$_f" "$KEEP_DIR/logs/$_f"
+	done
+	# Every file of each stopped cluster, rows since updated or deleted
+	# too (heap, TOAST, indexes, WAL).
+	_pats=$T/keep-patterns
 	find "$T" -path '*/data/PG_VERSION' | while IFS= read -r _v; do
 		_d=${_v%/PG_VERSION}
 		echo "cluster ${_d#"$T"/} $(du -sb "$_d" | cut -f1) patterns $(wc -l <"$_pats")"

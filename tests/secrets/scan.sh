@@ -141,20 +141,30 @@ body_pattern "no library message in an error body" \
 
 # --- the databases (CHECKLIST 39) -------------------------------------------------
 find "$D" -name db-scan -type f | sort >"$W/dbfiles"
-nclusters=0 dbbytes=0
+# "dump" lines: every table of a cluster running at the test's end;
+# "cluster" lines: the files of every cluster, stopped.
+nclusters=0 dbbytes=0 ndumps=0 dumpbytes=0
 : >"$W/hits"
 while IFS= read -r f; do
 	while read -r kind a b c d; do
 		case $kind in
 		cluster) nclusters=$((nclusters + 1)); dbbytes=$((dbbytes + b))
 			[ "${d:-0}" -gt 0 ] || echo "${f#"$D"/}: cluster $a searched for no secret" >>"$W/hits" ;;
+		dump) ndumps=$((ndumps + 1)); dumpbytes=$((dumpbytes + b))
+			[ "${d:-0}" -gt 0 ] || echo "${f#"$D"/}: dump of $a searched for no secret" >>"$W/hits" ;;
+		dumpfail) echo "${f#"$D"/}: pg_dumpall of $a failed" >>"$W/hits" ;;
 		hit) echo "${f#"$D"/}: $a $b $c" >>"$W/hits" ;;
 		esac
 	done <"$f"
 done <"$W/dbfiles"
+if [ "$ndumps" -gt 0 ]; then
+	echo "ok - every table of the running clusters was dumped ($ndumps dumps, $dumpbytes bytes)"
+else
+	echo "not ok - every table of the running clusters was dumped (none)"
+fi
 if [ "$nclusters" -gt 0 ]; then
 	echo "ok - database files were searched ($nclusters clusters, $dbbytes bytes)"
 else
 	echo "not ok - database files were searched (none)"
 fi
-report "no secret in the clear or as hex in any table, index or WAL" "$W/hits"
+report "no secret in the clear or as hex in any column, table file, index or WAL" "$W/hits"
