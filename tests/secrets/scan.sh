@@ -3,15 +3,15 @@
 # sanitize; tests/run with BERTH_KEEP_LOGS=DIR), CHECKLIST 38-40.
 #
 # The suites ran with debug logs everywhere and left in DIR (tests/lib.sh,
-# _keep) every log, every secret they used or received, the body of every
-# error answer they saw and the search of their databases' files.  This
-# fails on:
+# _keep_before, _keep) every log, every secret they used or received, the
+# body of every error answer they saw and the search of their databases
+# (every column of every table, and the files).  This fails on:
 #   - any collected secret (test passwords, refresh tokens, robot secrets,
 #     cluster secrets, generated admin passwords) in any log;
 #   - a JWT (eyJ), an Authorization header, Basic credentials or a PEM
 #     private key in any log;
 #   - SQL, a file path or a library's message in an error body;
-#   - a secret in the clear (or as hex) in a database file;
+#   - a secret in the clear (or as hex) in a column or a database file;
 #   - and on nothing to scan: no secret, no log, no error body or no
 #     database collected is a failure, never a pass.
 # Hits are printed as file:line with the secret masked.
@@ -36,7 +36,8 @@ report() {
 # --- the secrets -----------------------------------------------------------------
 # Shorter than 8 characters: a test's deliberately weak password ("weak",
 # "short"), no secret, and a word any log may hold; over 1024: a test of
-# size limits.  Neither is searched.
+# size limits, or a registry token sent as Bearer (eyJ finds those).
+# Neither is searched.
 : >"$W/secrets"
 [ -f "$D/secrets" ] && sort -u "$D/secrets" | awk 'length >= 8 && length <= 1024' >"$W/secrets"
 nsec=$(wc -l <"$W/secrets")
