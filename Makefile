@@ -4,7 +4,9 @@
 #   make run        a single node in the foreground (see README.md)
 #   make start/stop the same node in the background
 #   make test       every test; the last line is "N passed, N failed"
-#   make sanitize   ASan+UBSan build running the unit and FastCGI tests
+#   make sanitize   ASan+UBSan build running every suite once more, with
+#                   debug logs everywhere: fails on any sanitizer report
+#                   and on any secret in a log (build-san/gate/)
 #
 # BUILD selects the output directory so that the sanitizer build lives
 # beside the normal one without a clean in between.
@@ -89,7 +91,9 @@ sanitize: deps
 	$(MAKE) BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer \
 	    -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	    HARDEN= LDFLAGS="-fsanitize=address,undefined" all
-	BUILD=build-san tests/run unit fcgi
+	rm -rf build-san/gate
+	BUILD=build-san BERTH_SAN_REPORTS=build-san/gate/sanitizer \
+	    BERTH_KEEP_LOGS=build-san/gate/logs tests/run unit fcgi int e2e
 
 run: deps all
 	deploy/node run

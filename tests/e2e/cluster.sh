@@ -61,7 +61,7 @@ $lbuser
 worker_processes 1;
 daemon off;
 pid $T/lb/nginx.pid;
-error_log $T/lb/error.log warn;
+error_log $T/lb/error.log ${BERTH_NGINX_LOG_LEVEL:-warn};
 events { worker_connections 512; }
 http {
 	log_format lb '\$status \$request_method \$uri \$upstream_addr \$upstream_status';

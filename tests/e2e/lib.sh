@@ -41,7 +41,22 @@ chmod 644 "$T/policy.json"
 NOAUTH=$S/no-auth.json
 
 # sko ARGS...: skopeo with this test's policy and state, bounded in time.
-sko() { $SKOPEO_AS timeout 60 skopeo --policy "$T/policy.json" "$@"; }
+# The credentials it is given are noted for the secrets gate.
+sko() {
+	if [ -n "$KEEP" ]; then
+		for _a in "$@"; do
+			case $_a in --creds=*|--src-creds=*|--dest-creds=*) _note_cred "${_a#*=}" ;;
+			--password=*) note_secret "${_a#*=}" ;; esac
+		done
+		_ka=""
+		for _a in "$@"; do
+			case $_ka in --creds|--src-creds|--dest-creds) _note_cred "$_a" ;;
+			-p|--password) note_secret "$_a" ;; esac
+			_ka=$_a
+		done
+	fi
+	$SKOPEO_AS timeout 60 skopeo --policy "$T/policy.json" "$@"
+}
 
 # node HOME PORT start|stop [VAR=value...]: deploy/node for one node.
 node() {
@@ -63,7 +78,7 @@ registry_start() {
 	cat >"$_rd/config.yml" <<-EOT
 	version: 0.1
 	log:
-	  level: info
+	  level: ${BERTH_REGISTRY_LOG_LEVEL:-info}
 	  formatter: text
 	storage:
 	  filesystem:
@@ -180,6 +195,7 @@ bsql() { psql -X -q -tA -v ON_ERROR_STOP=1 -d "$BERTH_DB" -c "$1"; }
 
 # mkuser NAME PASSWORD [sysadmin]
 mkuser() {
+	note_secret "$2"
 	_h=$(printf '%s\n' "$2" | "$BUILD/berthctl" hash) || return 1
 	[ -n "$_h" ] || return 1
 	_sa=false
@@ -207,7 +223,8 @@ mkmember() {
 # PROJECT; its password is SECRET.
 mkrobot() {
 	_p=$1 _n=$2 _s=$3; shift 3
-	_sum=$(printf '%s' "$_s" | sha256sum | cut -d' ' -f1)
+	note_secret "$_s"
+	_sum=$(sha256_hex "$_s")
 	_id=$(bsql "INSERT INTO robots (name, project_id, secret_sha256)
 	    SELECT '$_n', project_id, decode('$_sum', 'hex') FROM projects
 	    WHERE name = '$_p' RETURNING robot_id") || return 1

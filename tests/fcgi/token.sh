@@ -256,10 +256,12 @@ expect_eq "$(http_status "$r")" 400 "POST without client_id: 400"
 r=$(tok "$S&scope=$A:pull&offline_token=true&client_id=docker" -H "$(auth alice "$PW")")
 rt=$(jqr "$(http_body "$r")" .refresh_token)
 expect_match "$rt" '^[A-Za-z0-9_-]{43}$' "offline_token=true returns a 256-bit refresh token"
-expect_eq "$(sql "SELECT count(*) FROM sessions WHERE token_sha256 = sha256('$rt'::bytea)")" 1 \
+# The token is hashed here, not by PostgreSQL: the secrets gate searches
+# the statement log, so the test never sends a secret in its SQL.
+expect_eq "$(sql "SELECT count(*) FROM sessions WHERE token_sha256 = decode('$(sha256_hex "$rt")', 'hex')")" 1 \
     "stored as its SHA-256"
-expect_eq "$(sql "SELECT count(*) FROM sessions WHERE encode(token_sha256, 'escape') LIKE '%$rt%'")" 0 \
-    "and never in clear (CHECKLIST 39)"
+expect_eq "$(sql "SELECT s::text FROM sessions s" | grep -cF -- "$rt")" 0 \
+    "and never in clear, in any column (CHECKLIST 39)"
 r=$(tok "$S&offline_token=true&client_id=docker")
 expect_eq "$(jqr "$(http_body "$r")" .refresh_token)" null "anonymous gets no refresh token"
 r=$(post "grant_type=refresh_token&refresh_token=$rt&client_id=docker&$S&scope=$A:pull,push")
@@ -274,11 +276,11 @@ expect_eq "$(http_status "$r")/$(jqr "$(http_body "$r")" .error)" 400/invalid_gr
 r=$(post "grant_type=password&username=alice&password=$PW&client_id=c&access_type=offline&$S")
 rt2=$(jqr "$(http_body "$r")" .refresh_token)
 expect_match "$rt2" '^[A-Za-z0-9_-]{43}$' "grant_type=password with access_type=offline returns one"
-sql "UPDATE sessions SET service = 'other' WHERE token_sha256 = sha256('$rt2'::bytea)" >/dev/null
+sql "UPDATE sessions SET service = 'other' WHERE token_sha256 = decode('$(sha256_hex "$rt2")', 'hex')" >/dev/null
 r=$(post "grant_type=refresh_token&refresh_token=$rt2&client_id=c&$S")
 expect_eq "$(http_status "$r")/$(jqr "$(http_body "$r")" .error)" 400/invalid_grant \
     "a refresh token of service A used with service B: invalid_grant (CHECKLIST 14)"
-sql "UPDATE sessions SET revoked_at = now() WHERE token_sha256 = sha256('$rt'::bytea)" >/dev/null
+sql "UPDATE sessions SET revoked_at = now() WHERE token_sha256 = decode('$(sha256_hex "$rt")', 'hex')" >/dev/null
 r=$(post "grant_type=refresh_token&refresh_token=$rt&client_id=docker&$S")
 expect_eq "$(http_status "$r")" 400 "a revoked refresh token: invalid_grant from the next request"
 r=$(tok "$S&offline_token=true&client_id=docker" -H "$(auth gus "$PW")")

@@ -80,8 +80,8 @@ expect_match "$(jqr "$B" .creation_time)" '^[0-9-]{10}T[0-9:.]+Z$' "creation_tim
 now=$(date +%s)
 exp=$(jqr "$B" .expires_at)
 check "expires_at is 30 days ahead" test $((exp - now)) -gt $((30*86400 - 120)) -a $((exp - now)) -lt $((30*86400 + 120))
-expect_eq "$(count "SELECT encode(secret_sha256, 'hex') = encode(sha256(convert_to('$SEC', 'UTF8')), 'hex') FROM robots WHERE robot_id = $RID")" \
-    t "stored as SHA-256 of the secret"
+expect_eq "$(count "SELECT encode(secret_sha256, 'hex') FROM robots WHERE robot_id = $RID")" \
+    "$(sha256_hex "$SEC")" "stored as SHA-256 of the secret"
 expect_eq "$(count "SELECT count(*) FROM audit_log")" $((a0 + 1)) "one audit row"
 expect_eq "$(count "SELECT actor || ' ' || action || ' ' || resource FROM audit_log ORDER BY audit_id DESC LIMIT 1")" \
     "alice robot.create robot\$pa+ci" "who, what, which"

@@ -20,6 +20,7 @@ user=""
 mkdir -p "$T/apache"
 sed -e "s|@DIR@|$T/apache|g" -e "s|@RUN@|$N/run|g" -e "s|@PORT@|$AP|g" \
     -e "s|@ROOT@|$ROOT|g" -e "s|@USER@|$user|" \
+    -e "s|@LOGLEVEL@|${BERTH_APACHE_LOG_LEVEL:-warn}|" \
     "$ROOT/deploy/apache/node.conf.in" >"$T/apache/httpd.conf"
 check "Apache accepts deploy/apache's configuration" \
     /usr/sbin/apache2 -f "$T/apache/httpd.conf" -t
