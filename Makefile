@@ -121,19 +121,21 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard lib/*.h)
 	mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIBSRC) $(PKG_LIBS) -lm
 
-fuzz: deps $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
-	@for t in $(FUZZ_TARGETS); do \
-		mkdir -p build-fuzz/corpus-$$t; \
-		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
-		    -max_len=8192 -print_final_stats=0 \
-		    build-fuzz/corpus-$$t tests/fuzz/corpus/$$t \
-		    >build-fuzz/$$t.log 2>&1 || { tail -n 40 build-fuzz/$$t.log; \
-		    echo "fuzz: $$t FAILED (log in build-fuzz/$$t.log)"; exit 1; }; \
-		grep -E '^#[0-9]+.*DONE' build-fuzz/$$t.log | tail -n 1; \
-	done
+# One rule per target, so that `make -j2 fuzz` runs two at a time: each
+# still gets its FUZZ_SECONDS of one core.
+fuzz: $(FUZZ_TARGETS:%=fuzz-run-%)
 
-.PHONY: fuzz
+$(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%: build-fuzz/fuzz_% | deps
+	@mkdir -p build-fuzz/corpus-$*
+	@echo "fuzz: $* for $(FUZZ_SECONDS) s"
+	@build-fuzz/fuzz_$* -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=8192 -print_final_stats=0 \
+	    build-fuzz/corpus-$* tests/fuzz/corpus/$* \
+	    >build-fuzz/$*.log 2>&1 || { tail -n 40 build-fuzz/$*.log; \
+	    echo "fuzz: $* FAILED (log in build-fuzz/$*.log)"; exit 1; }
+	@echo "fuzz: $* $$(grep -E '^#[0-9]+.*DONE' build-fuzz/$*.log | tail -n 1)"
+
+.PHONY: fuzz $(FUZZ_TARGETS:%=fuzz-run-%)
 
 # make bench: berth against the ceiling of its own stack (bench/run,
 # BENCHMARKS.md).  Not part of make test: no benchmark figure is ever
