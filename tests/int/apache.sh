@@ -18,8 +18,8 @@ user=""
 # GNU sed turns \n in the replacement into a newline.
 [ "$(id -u)" = 0 ] && user='User www-data\nGroup www-data'
 mkdir -p "$T/apache"
-sed -e "s|@DIR@|$T/apache|g" -e "s|@RUN@|$N/run|g" -e "s|@PORT@|$AP|g" \
-    -e "s|@ROOT@|$ROOT|g" -e "s|@USER@|$user|" \
+sed -e "s|@DIR@|$T/apache|g" -e "s|@LOG@|$T/apache|g" -e "s|@RUN@|$N/run|g" \
+    -e "s|@PORT@|$AP|g" -e "s|@ROOT@|$ROOT|g" -e "s|@USER@|$user|" \
     -e "s|@LOGLEVEL@|${BERTH_APACHE_LOG_LEVEL:-warn}|" \
     "$ROOT/deploy/apache/node.conf.in" >"$T/apache/httpd.conf"
 check "Apache accepts deploy/apache's configuration" \
