@@ -85,6 +85,14 @@ expect_match "$(http_body "$r")" '"code":"PAYLOAD_TOO_LARGE"' "in JSON"
 long=$(head -c 65536 /dev/zero | tr '\0' a)
 r=$(get -H "Authorization: Basic $long" "$A/health")
 expect_eq "$(http_status "$r")" 400 "a 64 KiB Authorization header is refused early"
+expect_match "$(http_header "$r" Content-Type)/$(http_body "$r")" '^application/json/.*"code":"BAD_REQUEST"' \
+    "in JSON, as nginx's refusals"
+r=$(get "$A/service/$(head -c 10000 /dev/zero | tr '\0' a)")
+expect_match "$(http_status "$r") $(http_header "$r" Content-Type)/$(http_body "$r")" \
+    '^414 application/json/.*"code":"URI_TOO_LONG"' "a 10 kB URI: Apache's 414, in JSON"
+r=$(get "$A/nothing")
+expect_match "$(http_status "$r") $(http_header "$r" Content-Type)/$(http_body "$r")" \
+    '^404 application/json/.*"code":"NOT_FOUND"' "a path outside berth's: Apache's 404, in JSON"
 
 PGDIR=$N/pg
 "$ROOT/deploy/pg" stop "$PGDIR"
