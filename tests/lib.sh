@@ -77,6 +77,8 @@ trap 'exit 130' INT TERM
 KEEP=${BERTH_KEEP_LOGS:-}
 if [ -n "$KEEP" ]; then
 	KEEP_DIR=$KEEP/$(basename "$(dirname "$0")")/$(basename "$0" .sh)
+	# tests/run's second e2e pass (BERTH_WEB=apache) keeps its own.
+	[ "${BERTH_WEB:-nginx}" = nginx ] || KEEP_DIR=$KEEP_DIR@$BERTH_WEB
 	mkdir -p "$KEEP_DIR" || exit 1
 	export BERTH_LOG_LEVEL=debug
 	export BERTH_PG_OPTIONS="-c log_statement=all -c log_min_messages=debug1 -c log_connections=on -c log_disconnections=on"

@@ -1,9 +1,10 @@
 #!/bin/sh
 # tests/e2e/cluster.sh: the classic multi-node failure, as a test.
 #
-# Two berth nodes share one database and one secret; an nginx load
-# balancer sends consecutive requests to them in turn; Debian's
-# docker-registry points its realm at the balancer.  Every token, from
+# Two berth nodes share one database and one secret; a load balancer
+# (nginx, or Apache's mod_proxy_balancer when the nodes run Apache) sends
+# consecutive requests to them in turn; Debian's docker-registry points
+# its realm at the balancer.  Every token, from
 # whichever node, must be accepted: hundreds of token requests and
 # registry operations through curl and skopeo, and not one 401.  A third
 # node with a secret of its own must not become ready and must issue no
@@ -51,11 +52,51 @@ expect_match "$c1" 'BEGIN CERTIFICATE' "node 1 publishes certificates"
 if [ -n "$c1" ] && [ "$c2" = "$c1" ]; then ok "node 2 publishes the same certificates"; else
 	nok "node 2 publishes the same certificates"; fi
 
-# --- the load balancer: nginx, round-robin over both nodes ------------------------
+# --- the load balancer, round-robin over both nodes --------------------------------
+# Its access log: status, method, path, the node (127.0.0.1:PORT, Apache
+# prefixes http://); each answer names the node in X-Upstream.
 mkdir -p "$T/lb"
 lbuser=""
-[ "$(id -u)" = 0 ] && lbuser="user www-data;"
-cat >"$T/lb/nginx.conf" <<EOT
+if [ "$WEB" = apache ]; then
+	[ "$(id -u)" = 0 ] && lbuser=$(printf 'User www-data\nGroup www-data')
+	M=/usr/lib/apache2/modules
+	cat >"$T/lb/httpd.conf" <<EOT
+ServerRoot /etc/apache2
+ServerName localhost
+PidFile $T/lb/apache.pid
+DefaultRuntimeDir $T/lb
+Mutex file:$T/lb default
+Listen 127.0.0.1:$LB
+$lbuser
+LoadModule mpm_event_module $M/mod_mpm_event.so
+LoadModule authz_core_module $M/mod_authz_core.so
+LoadModule headers_module $M/mod_headers.so
+LoadModule slotmem_shm_module $M/mod_slotmem_shm.so
+LoadModule proxy_module $M/mod_proxy.so
+LoadModule proxy_http_module $M/mod_proxy_http.so
+LoadModule proxy_balancer_module $M/mod_proxy_balancer.so
+LoadModule proxy_hcheck_module $M/mod_proxy_hcheck.so
+LoadModule lbmethod_byrequests_module $M/mod_lbmethod_byrequests.so
+ErrorLog $T/lb/error.log
+LogLevel ${BERTH_APACHE_LOG_LEVEL:-warn}
+LogFormat "%>s %m %U %{BALANCER_WORKER_NAME}e" lb
+CustomLog $T/lb/access.log lb
+<Proxy "balancer://berth">
+	# Only nodes whose /health/ready is 200 get requests.
+	BalancerMember http://127.0.0.1:$P1 hcmethod=GET hcuri=/health/ready hcinterval=5
+	BalancerMember http://127.0.0.1:$P2 hcmethod=GET hcuri=/health/ready hcinterval=5
+	# A failing node must show, not be hidden by a retry.
+	ProxySet lbmethod=byrequests maxattempts=0
+</Proxy>
+ProxyPass / balancer://berth/
+ProxyPreserveHost On
+Header always set X-Upstream "%{BALANCER_WORKER_NAME}e"
+EOT
+	at_exit "kill \$(cat '$T/lb/apache.pid') 2>/dev/null"
+	apache2 -f "$T/lb/httpd.conf" -k start >>"$T/lb/error.log" 2>&1
+else
+	[ "$(id -u)" = 0 ] && lbuser="user www-data;"
+	cat >"$T/lb/nginx.conf" <<EOT
 $lbuser
 # One worker: round-robin then alternates strictly between the nodes.
 worker_processes 1;
@@ -87,9 +128,10 @@ http {
 	}
 }
 EOT
-nginx -c "$T/lb/nginx.conf" -p "$T/lb" -e "$T/lb/error.log" >>"$T/lb/error.log" 2>&1 &
-echo $! >"$T/lb/master"
-at_exit "kill $(cat "$T/lb/master") 2>/dev/null"
+	nginx -c "$T/lb/nginx.conf" -p "$T/lb" -e "$T/lb/error.log" >>"$T/lb/error.log" 2>&1 &
+	echo $! >"$T/lb/master"
+	at_exit "kill $(cat "$T/lb/master") 2>/dev/null"
+fi
 if ! wait_for 10 curl -sf "$B/health/ready"; then
 	nok "the load balancer starts"; sed 's/^/#   /' "$T/lb/error.log" | tail; exit 1
 fi
@@ -99,7 +141,7 @@ seq=""
 for i in 1 2 3 4 5 6 7 8; do
 	u=$(curl -sS -o /dev/null -D - --max-time 10 -u "dev:$DEV_PW" \
 	    "$B/service/token?service=registry&scope=repository:proj/app:pull" |
-	    tr -d '\r' | sed -n 's/^X-Upstream: 127.0.0.1://p')
+	    tr -d '\r' | sed -n 's|^X-Upstream: \(http://\)\{0,1\}127.0.0.1:||p')
 	seq="$seq${seq:+ }$u"
 done
 case $seq in
@@ -107,6 +149,14 @@ case $seq in
 	ok "consecutive token requests alternate between the nodes" ;;
 *)	nok "consecutive token requests alternate between the nodes"; echo "#   upstreams: $seq" ;;
 esac
+if [ "$WEB" = apache ]; then
+	# deploy/node asked for /health/ready until the node was ready;
+	# every request since is the balancer's health check.
+	ready_gets() { grep -c '"GET /health/ready ' "$1/log/apache-access.log"; }
+	hc1=$(ready_gets "$N1") hc2=$(ready_gets "$N2")
+	probed() { [ "$(ready_gets "$N1")" -gt "$hc1" ] && [ "$(ready_gets "$N2")" -gt "$hc2" ]; }
+	check "the balancer health-checks both nodes on /health/ready" wait_for 15 probed
+fi
 
 curl -sS --max-time 10 "$B/service/certs.pem" >"$T/certs.pem"
 if ! registry_start reg $RP "$B/service/token" registry berth "$T/certs.pem"; then
@@ -195,8 +245,8 @@ n401=$(awk '$1 == 401' "$T/lb/access.log" | wc -l)
 expect_eq "$n401" 0 "the balancer answered no request with 401"
 ntotal=$(awk '$3 == "/service/token" && $1 == 200' "$T/lb/access.log" | wc -l)
 check "at least 200 tokens were issued ($ntotal)" test "$ntotal" -ge 200
-n1=$(awk -v u="127.0.0.1:$P1" '$3 == "/service/token" && $4 == u && $1 == 200' "$T/lb/access.log" | wc -l)
-n2=$(awk -v u="127.0.0.1:$P2" '$3 == "/service/token" && $4 == u && $1 == 200' "$T/lb/access.log" | wc -l)
+n1=$(awk -v u="127.0.0.1:$P1" '{ sub(/^http:\/\//, "", $4) } $3 == "/service/token" && $4 == u && $1 == 200' "$T/lb/access.log" | wc -l)
+n2=$(awk -v u="127.0.0.1:$P2" '{ sub(/^http:\/\//, "", $4) } $3 == "/service/token" && $4 == u && $1 == 200' "$T/lb/access.log" | wc -l)
 check "both nodes issued tokens (node 1: $n1, node 2: $n2)" \
     test "$n1" -ge 90 -a "$n2" -ge 90
 nbad=$(grep -Ec 'untrusted key|invalid token|token signed|unable to verify|failed to verify|insufficient scope' "$T/reg/registry.log")

@@ -15,6 +15,16 @@ fi
 NODE=$ROOT/deploy/node
 unset BERTH_CONF BERTH_DATABASE BERTH_SECRET_FILE BERTH_ADMIN_PASSWORD
 
+# The web server in front of every node: BERTH_WEB (nginx or apache),
+# which deploy/node reads too.  tests/run runs each e2e test once with
+# each; a check run through Apache says so at the end of its name.
+WEB=${BERTH_WEB:-nginx}
+export BERTH_WEB="$WEB"
+if [ "$WEB" != nginx ]; then
+	ok()  { echo "ok - $* [$WEB]"; }
+	nok() { echo "not ok - $* [$WEB]"; }
+fi
+
 # skopeo keeps no state outside $T: no shared auth file, no policy or
 # registries.conf of the machine needed, and its blob info cache (which
 # remembers in which repositories a blob was seen, and so steers

@@ -11,7 +11,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
 
-P=18281			# berth (nginx)
+P=18281			# berth (its web server, $BERTH_WEB)
 RP=18290		# the registry
 B=http://127.0.0.1:$P
 REG=127.0.0.1:$RP
@@ -367,7 +367,7 @@ expect_match "$(http_header "$r" WWW-Authenticate)" '.' "with WWW-Authenticate t
 # ignores an entry whose "auth" does not parse, identitytoken included).
 printf '{"auths":{"%s":{"auth":"%s","identitytoken":"%s"}}}\n' "$REG" \
     "$(printf 'dev:' | base64)" "$RT" >"$S/id-auth.json"
-posts() { grep -c '"POST /service/token' "$N/log/nginx-access.log"; }
+posts() { grep -c '"POST /service/token' "$N/log/$WEB-access.log"; }
 before=$(posts)
 check "skopeo pulls with an identity token in its auth file" \
     sko copy --src-tls-verify=false --src-authfile "$S/id-auth.json" \
@@ -401,4 +401,4 @@ for s in "$ADMIN_PW" "$DEV_PW" "$GUS_PW" "$MIA_PW" "$NOB_PW" "$ROBOT_PW" Wrong-P
 	[ -n "$s" ] || continue
 	grep -Fq -e "$s" "$N"/log/* 2>/dev/null && hits="$hits [$(printf '%s' "$s" | cut -c1-6)...]"
 done
-expect_eq "$hits" "" "no password, refresh token, robot secret, JWT or key in berth's or nginx's logs"
+expect_eq "$hits" "" "no password, refresh token, robot secret, JWT or key in berth's or $WEB's logs"

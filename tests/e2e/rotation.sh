@@ -25,6 +25,11 @@
 # must carry the old kid before activation and the new one after, and the
 # registries must reject no token.  A third registry, never refreshed,
 # shows why the order matters: after activation it answers 401.
+#
+# tests/run: nginx only.  What is tested is the registries' side; the
+# node's web server does nothing here that registry.sh does not already
+# run through Apache, and a second pass would cost 160 s of CI.  It
+# passes through Apache too: BERTH_WEB=apache sh tests/e2e/rotation.sh.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
 

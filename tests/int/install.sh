@@ -80,6 +80,10 @@ pid=$(workers "$T/run/health.pid")
 check "one supervisor with BERTH_WORKERS=1 worker ($pid)" test "$pid" != "$sup" -a "$(echo $pid | wc -w)" = 1
 expect_eq "$(ps -o user= -p "$pid" | tr -d ' ')" nobody "its worker runs as the unprivileged user"
 expect_eq "$(ps -o user= -p "$sup" | tr -d ' ')" nobody "so does the supervisor"
+# With root's HOME, libpq fails every sslmode=require connection (it
+# cannot look into /root/.postgresql).
+expect_eq "$(tr '\0' '\n' <"/proc/$pid/environ" | sed -n 's/^HOME=//p')" \
+    "$(getent passwd nobody | cut -d: -f6)" "with that user's HOME"
 expect_eq "$(stat -c %a "$T/run/health.sock")" 660 "its socket is mode 0660"
 sh "$T/spawn" stop
 check "berth-spawn-fcgi stop stops it" wait_for 5 sh -c "! kill -0 $pid 2>/dev/null && ! kill -0 $sup 2>/dev/null"
