@@ -112,21 +112,24 @@ auser=""
 apache_at() {
 	_d=$T/apache-$1
 	mkdir -p "$_d"
-	sed -e "s|@DIR@|$_d|g" -e "s|@RUN@|$N/run|g" -e "s|@PORT@|$AP|g" \
-	    -e "s|@ROOT@|$ROOT|g" -e "s|@USER@|$auser|" -e "s|@LOGLEVEL@|$1|" \
-	    "$ROOT/deploy/apache/node.conf.in" >"$_d/httpd.conf"
-	/usr/sbin/apache2 -f "$_d/httpd.conf" -k start 2>>"$_d/ctl.out" || { echo "# Apache at $1 did not start"; return; }
+	sed -e "s|@DIR@|$_d|g" -e "s|@LOG@|$_d|g" -e "s|@RUN@|$N/run|g" \
+	    -e "s|@PORT@|$AP|g" -e "s|@ROOT@|$ROOT|g" -e "s|@USER@|$auser|" \
+	    -e "s|@LOGLEVEL@|$1|" "$ROOT/deploy/apache/node.conf.in" >"$_d/httpd.conf"
+	# Not started, it would log nothing: "notice writes no header" must
+	# not pass for that.
+	/usr/sbin/apache2 -f "$_d/httpd.conf" -k start 2>>"$_d/ctl.out" ||
+	    { nok "Apache at $1 starts"; sed 's/^/#   /' "$_d/ctl.out"; return; }
 	at_exit "/usr/sbin/apache2 -f '$_d/httpd.conf' -k stop"
 	wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$AP/health/live" &&
 	    requests "http://127.0.0.1:$AP" || echo "# Apache at $1 did not serve berth"
 	/usr/sbin/apache2 -f "$_d/httpd.conf" -k stop 2>>"$_d/ctl.out"
 	wait_for 10 sh -c "! test -e '$_d/apache.pid'"
-	leaks "$_d/error.log"
+	leaks "$_d/apache-error.log"
 }
 apache_at trace8
 expect_eq "$(got)" "request oversized name" "Apache at trace8 writes every request's headers"
 check "and the FastCGI parameters, HTTP_AUTHORIZATION among them" \
-    grep -q "sending env var 'HTTP_AUTHORIZATION'" "$T/apache-trace8/error.log"
+    grep -q "sending env var 'HTTP_AUTHORIZATION'" "$T/apache-trace8/apache-error.log"
 apache_at trace4
 expect_eq "$(got)" "request oversized name" \
     "Apache at trace4 writes every request's headers, Authorization included"
