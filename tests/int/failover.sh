@@ -57,13 +57,18 @@ env BERTH_HOME="$N" BERTH_PORT=$PORT BERTH_DATABASE="$DB" \
     >"$T/start.out" 2>&1 || { cat "$T/start.out" >&2; exit 1; }
 kill -0 "$(cat "$N/run/nginx.pid" 2>/dev/null)" 2>/dev/null ||
     { echo "nginx of this node is not running (port $PORT taken?)" >&2; exit 1; }
-workers() { cat "$N/run/token.pid" "$N/run/admin.pid" "$N/run/health.pid" | sort -n | tr '\n' ' '; }
+# The node's worker processes (the supervisors' children, tests/lib.sh's
+# workers), all three programs.
+node_workers() {
+	echo $(workers "$N/run/token.pid") $(workers "$N/run/admin.pid") \
+	    $(workers "$N/run/health.pid")
+}
 all_alive() {
-	for _f in token admin health; do for _p in $(cat "$N/run/$_f.pid"); do
+	for _f in token admin health; do for _p in $(workers "$N/run/$_f.pid"); do
 		kill -0 "$_p" || { echo "berth-$_f $_p exited"; tail -n 5 "$N/log/berth-$_f.log"; return 1; }
 	done; done
 }
-W0=$(workers)
+W0=$(node_workers)
 
 # req CURL-ARGS...: sets R, S (status), J ("json" when the body is JSON,
 # else "notjson", then "retry-after=" and the header's value).
@@ -241,7 +246,7 @@ req "$B/health/ready"
 expect_eq "$S" 200 "after: /health/ready is 200"
 expect_eq "$(q "$D2" "SELECT count(*) FROM login_failures")" 0 \
     "after: no failed login was counted during the outage"
-expect_eq "$(workers)" "$W0" "after: the same worker processes"
+expect_eq "$(node_workers)" "$W0" "after: the same worker processes"
 check "after: every worker is alive" all_alive
 
 # --- db3 follows db2; db2 stops the hard way (immediate) ---------------------
@@ -267,7 +272,7 @@ expect_eq "$(q "$D3" "SELECT string_agg(name, ',' ORDER BY name) FROM projects")
     "after,again,before" "db3 holds every project, none from the outages"
 req "$B/health/ready"
 expect_eq "$S" 200 "after the second failover: /health/ready is 200"
-expect_eq "$(workers)" "$W0" "after the second failover: still the same workers"
+expect_eq "$(node_workers)" "$W0" "after the second failover: still the same workers"
 check "and every worker is alive" all_alive
 
 # --- db4 follows db3; db3 hangs with its connections open -------------------
@@ -300,5 +305,5 @@ new_project last
 expect_eq "$S" 201 "after the hung primary: an admin change"
 req "$B/health/ready"
 expect_eq "$S" 200 "after the hung primary: /health/ready is 200"
-expect_eq "$(workers)" "$W0" "after the hung primary: still the same workers"
+expect_eq "$(node_workers)" "$W0" "after the hung primary: still the same workers"
 check "and every worker is alive" all_alive

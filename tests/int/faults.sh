@@ -108,7 +108,8 @@ G_ALICE="repository:team/app:pull,push"
 "$ROOT/deploy/pg" stop "$PGDIR"
 for p in token admin health; do prog_start $p; done
 sed -e "s|@HOME@|$N|g" -e "s|@PORT@|$P|g" -e "s|@ROOT@|$ROOT|g" \
-    -e "s|@USER@|$nginx_user|" "$ROOT/deploy/nginx/node.conf.in" >"$N/nginx/nginx.conf"
+    -e "s|@USER@|$nginx_user|" -e "s|@LOGLEVEL@|${BERTH_NGINX_LOG_LEVEL:-warn}|" \
+    "$ROOT/deploy/nginx/node.conf.in" >"$N/nginx/nginx.conf"
 nginx -c "$N/nginx/nginx.conf" -p "$N/nginx" -e "$N/log/nginx-error.log" \
     >>"$N/log/nginx-error.log" 2>&1 &
 at_exit "kill \$(cat '$N/run/nginx.pid')"
