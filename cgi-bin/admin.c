@@ -89,6 +89,7 @@
 #include "password.h"
 #include "policy.h"
 #include "robot.h"
+#include "schemas.h"
 
 #define PREFIX		"/api/v2.0"
 #define ROBOT_PREFIX	"robot$"
@@ -302,16 +303,6 @@ email_ok(const char *s)
 	return true;
 }
 
-static const struct api_field user_create_fields[] = {
-	{ "username", API_STRING, true, NAMES_USER_MAX, 0, 0, NULL },
-	{ "email", API_STRING, false, 255, 0, 0, NULL },
-	{ "realname", API_STRING, false, 255, 0, 0, NULL },
-	{ "comment", API_STRING, false, 1024, 0, 0, NULL },
-	{ "password", API_STRING, true, PASSWORD_MAX, 0, 0, NULL },
-};
-static const struct api_schema user_create_schema =
-    API_SCHEMA(user_create_fields);
-
 static enum app_err
 users_create(struct ctx *c, const char **msg)
 {
@@ -324,7 +315,7 @@ users_create(struct ctx *c, const char **msg)
 	if ((rc = policy_check(&c->caller, POLICY_USER_CREATE, NULL)) !=
 	    APP_OK)
 		return rc;
-	if ((rc = body(c, &user_create_schema, &in, msg)) != APP_OK)
+	if ((rc = body(c, &schema_user_create, &in, msg)) != APP_OK)
 		return rc;
 	name = str(in, "username");
 	pw = str(in, "password");
@@ -499,15 +490,6 @@ user_get(struct ctx *c, const char **msg)
 	return rc;
 }
 
-/* Harbor's UserProfile: sysadmin_flag, ids and passwords are not here. */
-static const struct api_field user_profile_fields[] = {
-	{ "email", API_STRING, false, 255, 0, 0, NULL },
-	{ "realname", API_STRING, false, 255, 0, 0, NULL },
-	{ "comment", API_STRING, false, 1024, 0, 0, NULL },
-};
-static const struct api_schema user_profile_schema =
-    API_SCHEMA(user_profile_fields);
-
 static enum app_err
 user_put(struct ctx *c, const char **msg)
 {
@@ -519,7 +501,7 @@ user_put(struct ctx *c, const char **msg)
 
 	if ((rc = user_authorize(c, POLICY_USER_UPDATE, &u)) != APP_OK)
 		goto out;
-	if ((rc = body(c, &user_profile_schema, &in, msg)) != APP_OK)
+	if ((rc = body(c, &schema_user_profile, &in, msg)) != APP_OK)
 		goto out;
 	if (str(in, "email") != NULL && !email_ok(str(in, "email"))) {
 		*msg = "email is not an e-mail address";
@@ -580,12 +562,6 @@ user_delete(struct ctx *c, const char **msg)
 	return rc;
 }
 
-static const struct api_field password_fields[] = {
-	{ "old_password", API_STRING, false, PASSWORD_MAX, 0, 0, NULL },
-	{ "new_password", API_STRING, true, PASSWORD_MAX, 0, 0, NULL },
-};
-static const struct api_schema password_schema = API_SCHEMA(password_fields);
-
 /* Does pw open the account of u?  APP_EFORBIDDEN when it does not. */
 static enum app_err
 old_password_ok(struct ctx *c, const struct user_row *u, const char *pw)
@@ -620,7 +596,7 @@ user_password(struct ctx *c, const char **msg)
 
 	if ((rc = user_authorize(c, POLICY_USER_UPDATE, &u)) != APP_OK)
 		goto out;
-	if ((rc = body(c, &password_schema, &in, msg)) != APP_OK)
+	if ((rc = body(c, &schema_password, &in, msg)) != APP_OK)
 		goto out;
 	old = str(in, "old_password");
 	pw = str(in, "new_password");
@@ -655,16 +631,6 @@ out:
 	return rc;
 }
 
-static const struct api_field sysadmin_fields[] = {
-	{ "sysadmin_flag", API_BOOL, true, 0, 0, 0, NULL },
-};
-static const struct api_schema sysadmin_schema = API_SCHEMA(sysadmin_fields);
-
-static const struct api_field disabled_fields[] = {
-	{ "disabled", API_BOOL, true, 0, 0, 0, NULL },
-};
-static const struct api_schema disabled_schema = API_SCHEMA(disabled_fields);
-
 /* PUT /users/{id}/sysadmin and /disabled: one boolean each. */
 static enum app_err
 user_flag(struct ctx *c, const char **msg, const struct api_schema *s,
@@ -697,14 +663,14 @@ out:
 static enum app_err
 user_sysadmin(struct ctx *c, const char **msg)
 {
-	return user_flag(c, msg, &sysadmin_schema, "sysadmin_flag",
+	return user_flag(c, msg, &schema_sysadmin, "sysadmin_flag",
 	    STMT_USER_SYSADMIN, "user.sysadmin", "user.sysadmin");
 }
 
 static enum app_err
 user_disabled(struct ctx *c, const char **msg)
 {
-	return user_flag(c, msg, &disabled_schema, "disabled",
+	return user_flag(c, msg, &schema_disabled, "disabled",
 	    STMT_USER_DISABLE, "user.disable", "user.enable");
 }
 
@@ -779,22 +745,6 @@ project_authorize(struct ctx *c, enum policy_action act,
 	return policy_check(&c->caller, act, &o);
 }
 
-static const struct api_field project_meta_fields[] = {
-	{ "public", API_STRING, false, 5, 0, 0, NULL },
-};
-static const struct api_schema project_meta_schema =
-    API_SCHEMA(project_meta_fields);
-
-/* Harbor's ProjectReq; storage_limit is accepted and ignored. */
-static const struct api_field project_fields[] = {
-	{ "project_name", API_STRING, false, NAMES_PROJECT_MAX, 0, 0, NULL },
-	{ "public", API_BOOL, false, 0, 0, 0, NULL },
-	{ "metadata", API_OBJECT, false, 0, 0, 0, &project_meta_schema },
-	{ "storage_limit", API_INT, false, 0, -1, INT64_MAX, NULL },
-	{ "registry_id", API_NULL, false, 0, 0, 0, NULL },
-};
-static const struct api_schema project_schema = API_SCHEMA(project_fields);
-
 /*
  * Publicity from a ProjectReq: metadata.public ("true"/"false") wins
  * over the deprecated public flag.  *given tells whether either was.
@@ -834,7 +784,7 @@ projects_create(struct ctx *c, const char **msg)
 	if ((rc = policy_check(&c->caller, POLICY_PROJECT_CREATE, NULL)) !=
 	    APP_OK)
 		return rc;
-	if ((rc = body(c, &project_schema, &in, msg)) != APP_OK)
+	if ((rc = body(c, &schema_project, &in, msg)) != APP_OK)
 		return rc;
 	rc = APP_EBADREQ;
 	if ((name = str(in, "project_name")) == NULL) {
@@ -972,7 +922,7 @@ project_put(struct ctx *c, const char **msg)
 
 	if ((rc = project_authorize(c, POLICY_PROJECT_UPDATE, &p)) != APP_OK)
 		goto out;
-	if ((rc = body(c, &project_schema, &in, msg)) != APP_OK)
+	if ((rc = body(c, &schema_project, &in, msg)) != APP_OK)
 		goto out;
 	rc = APP_EBADREQ;
 	if ((name = str(in, "project_name")) != NULL &&
@@ -1067,26 +1017,6 @@ out:
 	return rc;
 }
 
-static const struct api_field member_user_fields[] = {
-	{ "user_id", API_INT, false, 0, 1, INT64_MAX, NULL },
-	{ "username", API_STRING, false, NAMES_USER_MAX, 0, 0, NULL },
-};
-static const struct api_schema member_user_schema =
-    API_SCHEMA(member_user_fields);
-
-/* Harbor's ProjectMember; groups (member_group) berth does not have. */
-static const struct api_field member_fields[] = {
-	{ "role_id", API_INT, true, 0, 1, 5, NULL },
-	{ "member_user", API_OBJECT, true, 0, 0, 0, &member_user_schema },
-};
-static const struct api_schema member_schema = API_SCHEMA(member_fields);
-
-static const struct api_field member_role_fields[] = {
-	{ "role_id", API_INT, true, 0, 1, 5, NULL },
-};
-static const struct api_schema member_role_schema =
-    API_SCHEMA(member_role_fields);
-
 static enum app_err
 members_create(struct ctx *c, const char **msg)
 {
@@ -1099,7 +1029,7 @@ members_create(struct ctx *c, const char **msg)
 
 	if ((rc = project_authorize(c, POLICY_MEMBER_WRITE, &p)) != APP_OK)
 		goto out;
-	if ((rc = body(c, &member_schema, &in, msg)) != APP_OK)
+	if ((rc = body(c, &schema_member, &in, msg)) != APP_OK)
 		goto out;
 	mu = json_object_get(in, "member_user");
 	v[0] = p.sid;
@@ -1201,7 +1131,7 @@ member_put(struct ctx *c, const char **msg)
 	if ((rc = member_authorize(c, POLICY_MEMBER_WRITE, &p, mid, &json)) !=
 	    APP_OK)
 		goto out;
-	if ((rc = body(c, &member_role_schema, &in, msg)) != APP_OK)
+	if ((rc = body(c, &schema_member_role, &in, msg)) != APP_OK)
 		goto out;
 	lldec(json_integer_value(json_object_get(in, "role_id")), role);
 	v[0] = mid;
@@ -1255,74 +1185,6 @@ out:
 }
 
 /* --- robots ------------------------------------------------------------- */
-
-#define ROBOT_PERMS_MAX		64	/* namespaces of one robot */
-#define ROBOT_ACCESS_MAX	16	/* access entries per namespace */
-#define ROBOT_DAYS_MAX		36500
-
-static const struct api_field robot_access_fields[] = {
-	{ "resource", API_STRING, true, 64, 0, 0, NULL },
-	{ "action", API_STRING, true, 64, 0, 0, NULL },
-	{ "effect", API_STRING, false, 16, 0, 0, NULL },
-};
-static const struct api_schema robot_access_schema =
-    API_SCHEMA(robot_access_fields);
-
-static const struct api_field robot_perm_fields[] = {
-	{ "kind", API_STRING, true, 16, 0, 0, NULL },
-	{ "namespace", API_STRING, true, NAMES_PROJECT_MAX, 0, 0, NULL },
-	{ "access", API_ARRAY, true, ROBOT_ACCESS_MAX, 0, 0,
-	    &robot_access_schema },
-};
-static const struct api_schema robot_perm_schema =
-    API_SCHEMA(robot_perm_fields);
-
-/*
- * Harbor's RobotCreate: a secret may be chosen (by the same rules as
- * PATCH), else one is made; no duration means -1, as Harbor's clients
- * (its Terraform provider) expect.
- */
-static const struct api_field robot_create_fields[] = {
-	{ "name", API_STRING, true, NAMES_USER_MAX, 0, 0, NULL },
-	{ "description", API_STRING, false, 1024, 0, 0, NULL },
-	{ "secret", API_STRING, false, ROBOT_SECRET_MAX, 0, 0, NULL },
-	{ "level", API_STRING, true, 16, 0, 0, NULL },
-	{ "duration", API_INT, false, 0, -1, ROBOT_DAYS_MAX, NULL },
-	{ "disable", API_BOOL, false, 0, 0, 0, NULL },
-	{ "permissions", API_ARRAY, true, ROBOT_PERMS_MAX, 0, 0,
-	    &robot_perm_schema },
-};
-static const struct api_schema robot_create_schema =
-    API_SCHEMA(robot_create_fields);
-
-/*
- * Harbor's Robot as GET answers it, since clients send it back: id,
- * name and level must be the robot's own; editable, expires_at and the
- * times are read-only and ignored (expires_at follows duration).
- */
-static const struct api_field robot_update_fields[] = {
-	{ "id", API_INT, false, 0, 1, INT64_MAX, NULL },
-	{ "name", API_STRING, false, 2 * NAMES_USER_MAX, 0, 0, NULL },
-	{ "description", API_STRING, false, 1024, 0, 0, NULL },
-	{ "level", API_STRING, false, 16, 0, 0, NULL },
-	{ "duration", API_INT, false, 0, -1, ROBOT_DAYS_MAX, NULL },
-	{ "disable", API_BOOL, false, 0, 0, 0, NULL },
-	{ "editable", API_BOOL, false, 0, 0, 0, NULL },
-	{ "expires_at", API_INT, false, 0, -1, INT64_MAX, NULL },
-	{ "permissions", API_ARRAY, false, ROBOT_PERMS_MAX, 0, 0,
-	    &robot_perm_schema },
-	{ "creation_time", API_STRING, false, 64, 0, 0, NULL },
-	{ "update_time", API_STRING, false, 64, 0, 0, NULL },
-};
-static const struct api_schema robot_update_schema =
-    API_SCHEMA(robot_update_fields);
-
-/* Harbor's RobotSec. */
-static const struct api_field robot_sec_fields[] = {
-	{ "secret", API_STRING, false, ROBOT_SECRET_MAX, 0, 0, NULL },
-};
-static const struct api_schema robot_sec_schema =
-    API_SCHEMA(robot_sec_fields);
 
 struct robot_row {
 	bool		 exists;
@@ -1486,7 +1348,8 @@ robots_create(struct ctx *c, const char **msg)
 	json_t		*in = NULL, *out = NULL, *detail = NULL;
 	const json_t	*perms;
 	const char	*name, *level, *v[7];
-	char		 pid[24] = "", pids[ROBOT_PERMS_MAX][24];
+	char		 pid[24] = "";
+	char		 pids[SCHEMA_ROBOT_PERMS_MAX][24];
 	char		 hexhash[ROBOT_HASH_HEX] = "", dur[24], loc[64];
 	char		 login[2 * BASIC_USER_MAX + 16];
 	char		*secret = NULL;
@@ -1494,7 +1357,7 @@ robots_create(struct ctx *c, const char **msg)
 	PGresult	*res = NULL;
 	enum app_err	 rc;
 
-	if ((rc = body(c, &robot_create_schema, &in, msg)) != APP_OK)
+	if ((rc = body(c, &schema_robot_create, &in, msg)) != APP_OK)
 		goto out;
 	name = str(in, "name");
 	level = str(in, "level");
@@ -1703,14 +1566,15 @@ robot_put(struct ctx *c, const char **msg)
 	json_t			*in = NULL, *j;
 	const json_t		*perms;
 	const char		*v[4], *s;
-	char			 pid[24] = "", pids[ROBOT_PERMS_MAX][24];
+	char			 pid[24] = "";
+	char			 pids[SCHEMA_ROBOT_PERMS_MAX][24];
 	char			 dur[24];
 	PGresult		*res = NULL;
 	enum app_err		 rc;
 
 	if ((rc = robot_authorize(c, POLICY_ROBOT_WRITE, &rb)) != APP_OK)
 		goto out;
-	if ((rc = body(c, &robot_update_schema, &in, msg)) != APP_OK)
+	if ((rc = body(c, &schema_robot_update, &in, msg)) != APP_OK)
 		goto out;
 	rc = APP_EBADREQ;
 	if ((j = json_object_get(in, "id")) != NULL &&
@@ -1786,7 +1650,7 @@ robot_patch(struct ctx *c, const char **msg)
 		goto out;
 	cl = http_param(c->r, "CONTENT_LENGTH");
 	if (cl != NULL && *cl != '\0' && strcmp(cl, "0") != 0) {
-		if ((rc = body(c, &robot_sec_schema, &in, msg)) != APP_OK)
+		if ((rc = body(c, &schema_robot_sec, &in, msg)) != APP_OK)
 			goto out;
 		given = str(in, "secret");
 	}

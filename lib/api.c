@@ -135,12 +135,33 @@ api_check(const json_t *obj, const struct api_schema *s, char *why,
 }
 
 enum app_err
+api_json_parse(const char *buf, size_t len, const struct api_schema *s,
+    json_t **obj_new, char *why, size_t whysz)
+{
+	const char	*jwhy = NULL;
+	json_t		*obj = NULL;
+	enum app_err	 rc;
+
+	*obj_new = NULL;
+	if ((rc = json_parse_object(buf, len, JSON_DEPTH_MAX, &obj, &jwhy)) !=
+	    APP_OK) {
+		snprintf(why, whysz, "%s", jwhy ? jwhy : "malformed JSON");
+		return rc;
+	}
+	if ((rc = api_check(obj, s, why, whysz)) != APP_OK) {
+		json_decref(obj);
+		return rc;
+	}
+	*obj_new = obj;
+	return APP_OK;
+}
+
+enum app_err
 api_json_body(struct http_req *r, size_t cap, const struct api_schema *s,
     json_t **obj_new, char *why, size_t whysz)
 {
-	const char	*buf, *jwhy = NULL;
+	const char	*buf;
 	size_t		 len;
-	json_t		*obj = NULL;
 	enum app_err	 rc;
 
 	*obj_new = NULL;
@@ -153,17 +174,7 @@ api_json_body(struct http_req *r, size_t cap, const struct api_schema *s,
 		    "request too large" : "bad body");
 		return rc;
 	}
-	if ((rc = json_parse_object(buf, len, JSON_DEPTH_MAX, &obj, &jwhy)) !=
-	    APP_OK) {
-		snprintf(why, whysz, "%s", jwhy ? jwhy : "malformed JSON");
-		return rc;
-	}
-	if ((rc = api_check(obj, s, why, whysz)) != APP_OK) {
-		json_decref(obj);
-		return rc;
-	}
-	*obj_new = obj;
-	return APP_OK;
+	return api_json_parse(buf, len, s, obj_new, why, whysz);
 }
 
 enum app_err

@@ -80,8 +80,18 @@ enum app_err	api_check(const json_t *obj, const struct api_schema *s,
 		    char *why, size_t whysz) WUR;
 
 /*
- * Read, parse and check a request's JSON body: 415, 413, 400 as above.
- * On APP_OK *obj_new is the caller's.
+ * Parse len bytes of buf as one JSON object (json.h's limits) and check
+ * it against s: the part of api_json_body that does no I/O, for tests
+ * and the fuzzer.  APP_OK with *obj_new the caller's, else APP_EBADREQ
+ * (or what json_parse_object answers) with a message in why.
+ */
+enum app_err	api_json_parse(const char *buf, size_t len,
+		    const struct api_schema *, json_t **obj_new, char *why,
+		    size_t whysz) WUR;
+
+/*
+ * Read a request's JSON body and api_json_parse() it: 415, 413, 400 as
+ * above.  On APP_OK *obj_new is the caller's.
  */
 enum app_err	api_json_body(struct http_req *, size_t cap,
 		    const struct api_schema *, json_t **obj_new, char *why,
