@@ -183,7 +183,10 @@ _keep_before() {
 	find "$T" -path '*/data/postmaster.pid' | while IFS= read -r _p; do
 		_d=${_p%/data/postmaster.pid}
 		[ -S "$_d/run/.s.PGSQL.5432" ] || continue
-		if ! pg_dumpall -h "$_d/run" -U postgres --data-only >"$T/keep-dump.sql" 2>/dev/null; then
+		# A cluster a test left hung (SIGSTOP) must fail the dump, not
+		# hang the suite.
+		if ! PGCONNECT_TIMEOUT=5 timeout 120 pg_dumpall -h "$_d/run" -U postgres \
+		    --data-only >"$T/keep-dump.sql" 2>/dev/null; then
 			echo "dumpfail ${_d#"$T"/}"; continue
 		fi
 		echo "dump ${_d#"$T"/} $(wc -c <"$T/keep-dump.sql") patterns $(wc -l <"$_pats")"
