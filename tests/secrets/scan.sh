@@ -63,8 +63,8 @@ fi
 kinds=""
 [ -d "$D/fcgi" ] && kinds="$kinds fcgi/token.log fcgi/health.log fcgi/postgres.log"
 [ -d "$D/int" ] && kinds="$kinds int/berth-token.log int/berth-admin.log int/berth-health.log
-    int/postgres.log int/nginx-error.log int/nginx-access.log int/apache/error.log
-    int/apache/access.log"
+    int/postgres.log int/nginx-error.log int/nginx-access.log
+    int/apache/apache-error.log int/apache/apache-access.log"
 [ -d "$D/e2e" ] && kinds="$kinds e2e/registry.log e2e/berth-token.log e2e/lb/access.log"
 for kind in $kinds; do
 	n=$(grep -c "^$D/${kind%%/*}/.*/${kind#*/}\$" "$W/logs")
@@ -104,7 +104,10 @@ pattern() {
 	done >"$W/hits"
 	report "$1" "$W/hits"
 }
-pattern "no JWT (eyJ) in any log" 'eyJ[A-Za-z0-9_-]*'
+# A JWT starts where a word does (after a space, a quote, '=', ':'); eyJ
+# inside a longer base64 run is something else, such as the registry's
+# HMAC-signed upload state ("_state=...eyJ7...") in its request log.
+pattern "no JWT (eyJ) in any log" '(^|[^A-Za-z0-9_+/-])eyJ[A-Za-z0-9_-]*'
 # The header as HTTP, CGI and FastCGI name it, and any "authorization:" or
 # "authorization=" with a value after it (berth's "reason=authorization
 # header" names no value).
