@@ -375,7 +375,7 @@ expect_eq "$ST" 200 "nginx: a chunked POST grant_type=password: 200"
 RT=$(jqr "$BD" .refresh_token)
 req -d "grant_type=refresh_token&client_id=c&service=other&refresh_token=$RT" "$TK"
 expect_eq "$ST/$(jqr "$BD" .error)" 400/invalid_request "nginx: a refresh token used with another service: 400 (CHECKLIST 14)"
-sql "UPDATE sessions SET service = 'other' WHERE token_sha256 = sha256('$RT'::bytea)" >/dev/null
+sql "UPDATE sessions SET service = 'other' WHERE token_sha256 = decode('$(sha256_hex "$RT")', 'hex')" >/dev/null
 req -d "grant_type=refresh_token&client_id=c&$S&refresh_token=$RT" "$TK"
 expect_eq "$ST/$(jqr "$BD" .error)" 400/invalid_grant "nginx: a refresh token of service A asked for B: invalid_grant"
 req -I "$B1/service/certs.pem"
