@@ -90,12 +90,6 @@ out:
 	return ok;
 }
 
-static bool
-sha256(const char *s, unsigned char out[32])
-{
-	return digest_sha256(s, strlen(s), out);
-}
-
 static struct slot *
 slot_for(const unsigned char mac[32])
 {
@@ -114,7 +108,7 @@ credcache_check(const char *user, size_t userlen, const char *pw,
 
 	if (!ready || stored_hash == NULL)
 		return false;
-	if (!mac_of(user, userlen, pw, pwlen, mac) || !sha256(stored_hash, h))
+	if (!mac_of(user, userlen, pw, pwlen, mac) || !digest_sha256(stored_hash, strlen(stored_hash), h))
 		return false;
 	s = slot_for(mac);
 	hit = s->expires_ms > now_ms() &&
@@ -133,7 +127,7 @@ credcache_put(const char *user, size_t userlen, const char *pw,
 
 	if (!ready || stored_hash == NULL)
 		return;
-	if (!mac_of(user, userlen, pw, pwlen, mac) || !sha256(stored_hash, h))
+	if (!mac_of(user, userlen, pw, pwlen, mac) || !digest_sha256(stored_hash, strlen(stored_hash), h))
 		return;
 	s = slot_for(mac);
 	memcpy(s->mac, mac, sizeof(mac));
