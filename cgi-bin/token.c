@@ -76,7 +76,7 @@ struct treq {
 	struct authz_project	 projects[SCOPE_MAX];
 	size_t			 nprojects;
 	unsigned		 robot_all;
-	json_t			*facts;		/* owns projects[].name */
+	PGresult		*facts;		/* owns projects[].name */
 	json_t			*perms;
 };
 
@@ -84,7 +84,7 @@ static void
 treq_free(struct treq *t)
 {
 	basic_wipe(&t->cred);
-	json_decref(t->facts);
+	PQclear(t->facts);
 	json_decref(t->perms);
 }
 
@@ -253,36 +253,32 @@ project_array(struct treq *t, char **out_new)
 }
 
 /*
- * Fill t->projects from a JSON array of [name, public, role] (the
- * database's answer) for every project the scopes name.
+ * Fill t->projects from the database's answer, which t keeps: a row per
+ * project the scopes name that exists, its name, public flag and role
+ * (NULL: none) in the last three columns; a row whose name is NULL (the
+ * caller's row when no project matched) names none.
  */
-static enum app_err
-load_facts(struct treq *t, const char *text)
+static void
+load_facts(struct treq *t, PGresult **res)
 {
-	size_t		 i;
-	json_t		*row;
-	enum app_err	 rc;
+	int	 col = PQnfields(*res) - 3;
 
-	if ((rc = json_decode(text, strlen(text), 0, &t->facts, NULL)) !=
-	    APP_OK)
-		return rc == APP_ENOMEM ? rc : APP_EINTERNAL;
-	if (!json_is_array(t->facts))
-		return APP_EINTERNAL;
-	json_array_foreach(t->facts, i, row) {
+	t->facts = *res;
+	*res = NULL;
+	for (int i = 0; i < PQntuples(t->facts); i++) {
 		struct authz_project	*p;
-		json_t			*role = json_array_get(row, 2);
 
-		if (t->nprojects == SCOPE_MAX ||
-		    !json_is_string(json_array_get(row, 0)))
+		if (PQgetisnull(t->facts, i, col))
+			continue;
+		if (t->nprojects == SCOPE_MAX)
 			break;
 		p = &t->projects[t->nprojects++];
-		p->name = json_string_value(json_array_get(row, 0));
+		p->name = PQgetvalue(t->facts, i, col);
 		p->exists = true;
-		p->public = json_is_true(json_array_get(row, 1));
-		p->role = json_is_integer(role) ?
-		    (enum authz_role)json_integer_value(role) : ROLE_NONE;
+		p->public = PQgetvalue(t->facts, i, col + 1)[0] == 't';
+		p->role = PQgetisnull(t->facts, i, col + 2) ? ROLE_NONE :
+		    (enum authz_role)atoi(PQgetvalue(t->facts, i, col + 2));
 	}
-	return APP_OK;
 }
 
 /* A robot's permissions onto the projects of the request. */
@@ -349,7 +345,7 @@ auth_robot(struct app *a, struct treq *t, const char *projects)
 	    APP_OK)
 		return rc;
 	rc = APP_EUNAUTH;
-	if (PQntuples(res) != 1)
+	if (PQntuples(res) < 1)
 		goto out;
 	got = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1),
 	    &gotlen);
@@ -374,14 +370,13 @@ auth_robot(struct app *a, struct treq *t, const char *projects)
 		    "disabled" : "expired");
 		goto out;
 	}
-	if ((rc = load_facts(t, PQgetvalue(res, 0, 5))) != APP_OK)
-		goto out;
 	if ((rc = json_decode(PQgetvalue(res, 0, 4),
 	    (size_t)PQgetlength(res, 0, 4), 0, &t->perms, NULL)) != APP_OK) {
 		if (rc != APP_ENOMEM)
 			rc = APP_EINTERNAL;
 		goto out;
 	}
+	load_facts(t, &res);
 	load_robot_perms(t);
 	t->kind = AUTHZ_ROBOT;
 	snprintf(t->sub, sizeof(t->sub), "%s", t->cred.user);
@@ -419,10 +414,9 @@ auth_user(struct app *a, struct treq *t, const char *projects)
 	    APP_OK)
 		goto out;
 	snprintf(t->user_id, sizeof(t->user_id), "%s", row.user_id);
-	if ((rc = load_facts(t, PQgetvalue(res, 0, 6))) != APP_OK)
-		goto out;
 	t->kind = strcmp(PQgetvalue(res, 0, 2), "t") == 0 ? AUTHZ_SYSADMIN :
 	    AUTHZ_USER;
+	load_facts(t, &res);
 	snprintf(t->sub, sizeof(t->sub), "%s", t->cred.user);
 	rc = APP_OK;
 out:
@@ -440,11 +434,10 @@ auth_anonymous(struct app *a, struct treq *t, const char *projects)
 	if ((rc = db_exec(&a->db, STMT_TOKEN_ANON, v, NULL, NULL, &res)) !=
 	    APP_OK)
 		return rc;
-	rc = load_facts(t, PQgetvalue(res, 0, 0));
+	load_facts(t, &res);
 	t->kind = AUTHZ_ANONYMOUS;
 	t->sub[0] = '\0';
-	PQclear(res);
-	return rc;
+	return APP_OK;
 }
 
 /*
@@ -469,7 +462,7 @@ auth_refresh(struct app *a, struct treq *t, const char *projects)
 	    APP_OK)
 		return rc;
 	rc = APP_EFORBIDDEN;
-	if (PQntuples(res) != 1) {
+	if (PQntuples(res) < 1) {
 		log_info("refresh failed reason=unknown");
 		goto out;
 	}
@@ -481,12 +474,11 @@ auth_refresh(struct app *a, struct treq *t, const char *projects)
 		    "service" : "revoked");
 		goto out;
 	}
-	if ((rc = load_facts(t, PQgetvalue(res, 0, 6))) != APP_OK)
-		goto out;
 	snprintf(t->user_id, sizeof(t->user_id), "%s", PQgetvalue(res, 0, 2));
 	snprintf(t->sub, sizeof(t->sub), "%s", PQgetvalue(res, 0, 3));
 	t->kind = strcmp(PQgetvalue(res, 0, 4), "t") == 0 ? AUTHZ_SYSADMIN :
 	    AUTHZ_USER;
+	load_facts(t, &res);
 	rc = APP_OK;
 out:
 	PQclear(res);

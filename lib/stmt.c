@@ -105,28 +105,35 @@ static const struct stmt stmts[STMT__MAX] = {
 
 	/*
 	 * The token endpoint: everything a request needs in one round trip.
-	 * $2 (or $3) is the text[] of the projects the scopes name; their
-	 * facts come back as one JSON array of [name, public, role].  One
-	 * row always, with user_id NULL for an unknown name.
+	 * $2 (or $3) is the text[] of the projects the scopes name; each
+	 * that exists adds a row: the caller's columns repeated, then the
+	 * project's name, public flag and the user's role (or NULL), always
+	 * the last three columns (cgi-bin/token.c).  Projects come
+	 * by a join, roles by a lookup on (project_id, user_id): both unique
+	 * keys, so the one generic plan every session uses (plan_cache_mode,
+	 * lib/db.c) is an index scan at any table size.
 	 */
+#define USER_PROJECT_FACTS \
+	" p.name, p.public, (SELECT m.role FROM project_members m" \
+	"  WHERE m.project_id = p.project_id AND m.user_id = u.user_id)"
+	/* One row at least, user_id NULL for an unknown name. */
 	[STMT_TOKEN_USER] = { "token_user",
 	    "SELECT u.user_id, u.password_hash, u.sysadmin, u.disabled,"
 	    " coalesce(f.failures, 0), coalesce(f.locked_until > now(), false),"
-	    " (SELECT coalesce(json_agg(json_build_array(p.name, p.public,"
-	    "   m.role)), '[]') FROM projects p"
-	    "  LEFT JOIN project_members m ON m.project_id = p.project_id"
-	    "   AND m.user_id = u.user_id"
-	    "  WHERE p.name = ANY ($2::text[]))"
+	    USER_PROJECT_FACTS
 	    " FROM (SELECT $1::text AS name) q"
 	    " LEFT JOIN users u ON u.username = q.name"
-	    " LEFT JOIN login_failures f ON f.username = q.name", 2, 1 },
+	    " LEFT JOIN login_failures f ON f.username = q.name"
+	    " LEFT JOIN projects p ON p.name = ANY ($2::text[])", 2, 1 },
+	/* No caller: a row per existing project, maybe none. */
 	[STMT_TOKEN_ANON] = { "token_anon",
-	    "SELECT coalesce(json_agg(json_build_array(p.name, p.public, NULL)),"
-	    " '[]') FROM projects p WHERE p.name = ANY ($1::text[])", 1, 1 },
+	    "SELECT p.name, p.public, NULL::int FROM projects p"
+	    " WHERE p.name = ANY ($1::text[])", 1, 1 },
 	/*
 	 * A robot by its name and project ('' for a system robot), its
-	 * permissions as [kind, namespace, project name, resource, action],
-	 * and which of the projects asked for are public.
+	 * permissions as [kind, namespace, project name, resource, action]
+	 * (JSON: robots are not the hot path), then the facts.  No row for
+	 * an unknown robot.
 	 */
 	[STMT_TOKEN_ROBOT] = { "token_robot",
 	    "SELECT r.robot_id, r.secret_sha256, r.disabled,"
@@ -136,24 +143,22 @@ static const struct stmt stmts[STMT__MAX] = {
 	    "  FROM robot_permissions rp"
 	    "  LEFT JOIN projects pp ON pp.project_id = rp.project_id"
 	    "  WHERE rp.robot_id = r.robot_id),"
-	    " (SELECT coalesce(json_agg(json_build_array(p.name, p.public,"
-	    "   NULL)), '[]') FROM projects p WHERE p.name = ANY ($3::text[]))"
+	    " p.name, p.public, NULL::int"
 	    " FROM robots r LEFT JOIN projects rpj ON rpj.project_id = r.project_id"
+	    " LEFT JOIN projects p ON p.name = ANY ($3::text[])"
 	    " WHERE r.name = $1 AND coalesce(rpj.name, '') = $2", 3, 1 },
 	/*
 	 * A refresh token: valid only while unrevoked, unexpired, for the
 	 * same service, its user enabled and its password unchanged since.
+	 * No row for an unknown token.
 	 */
 	[STMT_TOKEN_REFRESH] = { "token_refresh",
 	    "SELECT s.session_id, s.service, u.user_id, u.username, u.sysadmin,"
 	    " (s.revoked_at IS NULL AND s.expires_at > now() AND NOT u.disabled"
 	    "  AND s.created_at >= u.password_changed_at),"
-	    " (SELECT coalesce(json_agg(json_build_array(p.name, p.public,"
-	    "   m.role)), '[]') FROM projects p"
-	    "  LEFT JOIN project_members m ON m.project_id = p.project_id"
-	    "   AND m.user_id = u.user_id"
-	    "  WHERE p.name = ANY ($2::text[]))"
+	    USER_PROJECT_FACTS
 	    " FROM sessions s JOIN users u ON u.user_id = s.user_id"
+	    " LEFT JOIN projects p ON p.name = ANY ($2::text[])"
 	    " WHERE s.token_sha256 = $1::bytea", 2, 1 },
 	/*
 	 * Count a failed login; lock the account once the count reaches
