@@ -140,9 +140,9 @@ $(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%: build-fuzz/fuzz_% | deps
 # make bench: berth against the ceiling of its own stack (bench/run,
 # BENCHMARKS.md).  Not part of make test: no benchmark figure is ever
 # asserted.
-$(BUILD)/bench/ceiling: bench/ceiling.c | $(BUILD)
+$(BUILD)/bench/ceiling: bench/ceiling.c $(LIB) | $(BUILD)
 	mkdir -p $(BUILD)/bench
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(BUILD)/bench/hashrate: bench/hashrate.c $(LIB) | $(BUILD)
 	mkdir -p $(BUILD)/bench

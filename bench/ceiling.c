@@ -9,7 +9,9 @@
  * configuration: what it costs is libfcgi, one PostgreSQL round trip,
  * one ECDSA signature and the formatting around them.  Not a service:
  * the signature does not match the certificate it carries (that is
- * only there for the size), and it trusts its input.
+ * only there for the size), and it trusts its input.  It ends each
+ * request as berth does (lib/fcgiend.c: no lingering close once the
+ * input is read), so that this too is measured alike on both sides.
  *
  * usage: ceiling CONNINFO X5C_FILE, under spawn-fcgi.  X5C_FILE holds
  * the base64 DER of a certificate (berth's, from certs.pem).
@@ -25,6 +27,8 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+
+#include "fcgiend.h"
 
 static char *
 b64url(const unsigned char *in, size_t len)
@@ -173,7 +177,7 @@ main(int argc, char **argv)
 		if (basic_user(FCGX_GetParam("HTTP_AUTHORIZATION", fr.envp),
 		    user, sizeof(user)) == -1) {
 			answer(&fr, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}");
-			FCGX_Finish_r(&fr);
+			fcgi_finish(&fr);
 			continue;
 		}
 		params[0] = user;
@@ -182,7 +186,7 @@ main(int argc, char **argv)
 		    PQntuples(res) != 1) {
 			PQclear(res);
 			answer(&fr, 503, "{\"errors\":[{\"code\":\"UNAVAILABLE\"}]}");
-			FCGX_Finish_r(&fr);
+			fcgi_finish(&fr);
 			continue;
 		}
 		PQclear(res);
@@ -218,7 +222,7 @@ main(int argc, char **argv)
 		free(sig);
 		free(input);
 		free(c64);
-		FCGX_Finish_r(&fr);
+		fcgi_finish(&fr);
 	}
 	return 0;
 }

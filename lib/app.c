@@ -10,6 +10,7 @@
 #include <openssl/err.h>
 
 #include "app.h"
+#include "fcgiend.h"
 #include "log.h"
 #include "mem.h"
 #include "prefork.h"
@@ -187,7 +188,7 @@ app_serve(struct app *a, app_handler handle)
 		    r.path ? r.path : "-", r.status);
 		openssl_errors(r.status >= 500);
 		http_end(&r);
-		FCGX_Finish_r(&fr);
+		fcgi_finish(&fr);
 	}
 	FCGX_Free(&fr, 1);
 	log_info("stopping");
