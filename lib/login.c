@@ -63,7 +63,7 @@ login_verify(struct db *db, const struct config *c,
     const struct basic_cred *cred, const struct login_row *row,
     const char *addr)
 {
-	bool		 upgrade = false;
+	bool		 upgrade = false, cached;
 	enum app_err	 rc;
 
 	if (!row->known) {
@@ -74,8 +74,9 @@ login_verify(struct db *db, const struct config *c,
 	}
 	if (row->locked)
 		return refuse(cred, addr, "locked");
-	if (!credcache_check(cred->user, cred->userlen, cred->password,
-	    cred->passwordlen, row->hash)) {
+	cached = credcache_check(cred->user, cred->userlen, cred->password,
+	    cred->passwordlen, row->hash);
+	if (!cached) {
 		rc = password_verify(cred->password, cred->passwordlen,
 		    row->hash, &upgrade);
 		if (rc == APP_EINTERNAL)
@@ -93,9 +94,13 @@ login_verify(struct db *db, const struct config *c,
 		if (db_exec(db, STMT_LOGIN_RESET, u, NULL, NULL, NULL) != APP_OK)
 			log_warn("could not reset failed logins");
 	}
+	/*
+	 * Remembered from a verification, not from a hit: the entry lives
+	 * cred_cache_ttl from the hash that proved the password.
+	 */
 	if (upgrade)
 		upgrade_hash(db, row->user_id, cred, row->hash);
-	else
+	else if (!cached)
 		credcache_put(cred->user, cred->userlen, cred->password,
 		    cred->passwordlen, row->hash);
 	return APP_OK;
