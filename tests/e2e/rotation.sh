@@ -32,6 +32,11 @@
 # node's web server does nothing here that registry.sh does not already
 # run through Apache, and a second pass would cost 160 s of CI.  It
 # passes through Apache too: BERTH_WEB=apache sh tests/e2e/rotation.sh.
+#
+# tests/run: in the background.  Most of its two minutes is waiting for
+# retire, so it runs beside the other tests from the start of the run.
+# Its ports (19601, 19610-19613) are no other test's, and nothing in it
+# depends on the machine being quiet: every wait is a generous bound.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
 
