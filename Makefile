@@ -87,13 +87,16 @@ deps:
 test: deps all
 	BUILD=$(BUILD) tests/run all
 
+# The gate runs the e2e suite once, through nginx: make test runs it
+# through Apache too, and tests/int/apache.sh leaves Apache's logs here.
 sanitize: deps
 	$(MAKE) BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer \
 	    -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	    HARDEN= LDFLAGS="-fsanitize=address,undefined" all
 	rm -rf build-san/gate
 	BUILD=build-san BERTH_SAN_REPORTS=build-san/gate/sanitizer \
-	    BERTH_KEEP_LOGS=build-san/gate/logs tests/run unit fcgi int e2e
+	    BERTH_KEEP_LOGS=build-san/gate/logs BERTH_E2E_WEB=nginx \
+	    tests/run unit fcgi int e2e
 
 run: deps all
 	deploy/node run
