@@ -98,6 +98,20 @@ slot_for(const unsigned char mac[32])
 	return &slots[i % CREDCACHE_SLOTS];
 }
 
+/*
+ * What a slot holds for these credentials and this stored hash: the
+ * credentials' keyed MAC and the hash string's SHA-256.  False when the
+ * cache is off or a digest failed.
+ */
+static bool
+entry_of(const char *user, size_t userlen, const char *pw, size_t pwlen,
+    const char *stored_hash, unsigned char mac[32], unsigned char h[32])
+{
+	return ready && stored_hash != NULL &&
+	    mac_of(user, userlen, pw, pwlen, mac) &&
+	    digest_sha256(stored_hash, strlen(stored_hash), h);
+}
+
 bool
 credcache_check(const char *user, size_t userlen, const char *pw,
     size_t pwlen, const char *stored_hash)
@@ -106,9 +120,7 @@ credcache_check(const char *user, size_t userlen, const char *pw,
 	struct slot	*s;
 	bool		 hit;
 
-	if (!ready || stored_hash == NULL)
-		return false;
-	if (!mac_of(user, userlen, pw, pwlen, mac) || !digest_sha256(stored_hash, strlen(stored_hash), h))
+	if (!entry_of(user, userlen, pw, pwlen, stored_hash, mac, h))
 		return false;
 	s = slot_for(mac);
 	hit = s->expires_ms > now_ms() &&
@@ -125,9 +137,7 @@ credcache_put(const char *user, size_t userlen, const char *pw,
 	unsigned char	 mac[32], h[32];
 	struct slot	*s;
 
-	if (!ready || stored_hash == NULL)
-		return;
-	if (!mac_of(user, userlen, pw, pwlen, mac) || !digest_sha256(stored_hash, strlen(stored_hash), h))
+	if (!entry_of(user, userlen, pw, pwlen, stored_hash, mac, h))
 		return;
 	s = slot_for(mac);
 	memcpy(s->mac, mac, sizeof(mac));
