@@ -476,17 +476,35 @@ pgsu "ALTER SYSTEM SET max_connections = 12" >/dev/null
 "$ROOT/deploy/pg" start "$PGDIR"
 expect_eq "$(pgsu "SHOW max_connections")" 12 "the database now allows 12 connections"
 w0=$(all_workers)
-# Idle sessions of berth's role take every slot but the superusers'.
+# Idle sessions of berth's role take every slot but the superusers':
+# each filler connects, then waits on a FIFO nobody writes to.  One more
+# filler every 0.2 s while a new connection still gets in (twelve at
+# first, at most 40), so that a filler lost on the way does not leave a
+# slot free; if it never fills, what the fillers said and what the
+# server saw are printed.
 rm -f "$T/fill.in"
 mkfifo "$T/fill.in"
-fillers=""
-for i in $(seq 12); do
-	psql -X -q -d "$DATABASE" -f "$T/fill.in" >/dev/null 2>&1 &
+fillers="" nfill=0
+fill() {
+	nfill=$((nfill + 1))
+	psql -X -q -d "$DATABASE" -f "$T/fill.in" >/dev/null 2>"$T/fill$nfill.err" &
 	fillers="$fillers $!"
-done
-at_exit "kill $fillers"
+	at_exit "kill $!"
+}
+for i in $(seq 12); do fill; done
 full() { ! psql -X -q -d "$DATABASE" -c "SELECT 1" >/dev/null 2>"$T/full.err"; }
-check "idle sessions fill every connection" wait_for 10 full
+filled=false
+for i in $(seq 50); do
+	full && { filled=true; break; }
+	[ "$nfill" -lt 40 ] && fill
+	sleep 0.2
+done
+check "idle sessions fill every connection ($nfill fillers)" $filled || {
+	for f in "$T"/fill*.err; do
+		[ -s "$f" ] && echo "# $(basename "$f"): $(head -n 1 "$f")"
+	done
+	pgsu "SELECT usename, backend_type, state FROM pg_stat_activity" | sed 's/^/# /'
+}
 expect_match "$(cat "$T/full.err")" 'too many clients|slots are reserved' \
     "a new connection is refused by PostgreSQL"
 get "$TOK?$SC_ALICE" -u "alice:$ALICE_PW"
