@@ -97,7 +97,12 @@ note_secret() {
 # _note_cred USER:PASSWORD, _note_header 'Name: value' (or NAME=value):
 # the password of Basic credentials, the value of an Authorization.
 _note_cred() { case $1 in *:*) note_secret "${1#*:}" ;; esac; }
+# Each of the _note functions first looks, in the shell, for what its sed
+# or grep could match (a header with no "authorization", a body with no
+# "password=" or "secret=", text with no "password" member: no secret);
+# only then does it start them.  It runs for every request of the gate.
 _note_header() {
+	case $1 in *[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]*) ;; *) return 0 ;; esac
 	_nh=$(printf '%s' "$1" | sed -n 's/^[Hh][Tt][Tt][Pp]_[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]=//p; s/^[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]: *//p')
 	case $_nh in
 	[Bb][Aa][Ss][Ii][Cc]\ *)
@@ -114,13 +119,17 @@ _note_body() {
 	    _nb=$(cat "${1#@}") ;;
 	*) _nb=$1 ;;
 	esac
-	printf '%s' "$_nb" | tr '&' '\n' | sed -n -E \
-	    's/^(password|new_password|old_password|refresh_token|secret|client_secret)=//p' |
-	    while IFS= read -r _v; do note_secret "$_v"; done
+	case $_nb in *password=*|*refresh_token=*|*secret=*)
+		printf '%s' "$_nb" | tr '&' '\n' | sed -n -E \
+		    's/^(password|new_password|old_password|refresh_token|secret|client_secret)=//p' |
+		    while IFS= read -r _v; do note_secret "$_v"; done ;;
+	esac
 	_note_json_text "$_nb"
 }
 # _note_json_text TEXT: "password"/"secret"/"refresh_token"... members.
 _note_json_text() {
+	case $1 in *'"password"'*|*'"new_password"'*|*'"old_password"'*|*'"secret"'*|\
+	    *'"refresh_token"'*|*'"identitytoken"'*) ;; *) return 0 ;; esac
 	printf '%s' "$1" | grep -aoE '"(password|new_password|old_password|secret|refresh_token|identitytoken)" *: *"[^"]+"' |
 	    sed -E 's/^"[a-z_]+" *: *"//; s/"$//' |
 	    while IFS= read -r _v; do note_secret "$_v"; done
