@@ -16,6 +16,11 @@
 #
 # The node runs with db_statement_timeout = 1000 ms and db_connect_timeout
 # = 2 s so that waiting out the hung primary takes seconds, not minutes.
+#
+# tests/run: in the background.  Most of its time is spent waiting on
+# stopped and hung servers, with a core to spare, so it runs beside the
+# other tests from the start of the run.  Its port (19100) and clusters
+# are its own, and its bounds (15 s to heal) hold on a busy machine.
 . "$(dirname "$0")/../lib.sh"
 
 NODE=$ROOT/deploy/node
