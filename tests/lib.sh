@@ -120,7 +120,7 @@ _note_body() {
 	*) _nb=$1 ;;
 	esac
 	case $_nb in *password=*|*refresh_token=*|*secret=*)
-		printf '%s' "$_nb" | tr '&' '\n' | sed -n -E \
+		printf '%s\n' "$_nb" | tr '&' '\n' | sed -n -E \
 		    's/^(password|new_password|old_password|refresh_token|secret|client_secret)=//p' |
 		    while IFS= read -r _v; do note_secret "$_v"; done ;;
 	esac
