@@ -104,10 +104,12 @@ pattern() {
 	done >"$W/hits"
 	report "$1" "$W/hits"
 }
-# A JWT starts where a word does (after a space, a quote, '=', ':'); eyJ
-# inside a longer base64 run is something else, such as the registry's
-# HMAC-signed upload state ("_state=...eyJ7...") in its request log.
-pattern "no JWT (eyJ) in any log" '(^|[^A-Za-z0-9_+/-])eyJ[A-Za-z0-9_-]*'
+# A JWT starts where a word does (after a space, a quote, '=', ':') and
+# its header ends at a dot.  eyJ inside a longer base64 run is something
+# else, such as the registry's HMAC-signed upload state
+# ("_state=...eyJ7...") in its request log, and so is that state when its
+# HMAC happens to begin with eyJ ("_state=eyJr-391F...%3D": no dot).
+pattern "no JWT (eyJ) in any log" '(^|[^A-Za-z0-9_+/-])eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*'
 # The header as HTTP, CGI and FastCGI name it, and any "authorization:" or
 # "authorization=" with a value after it (berth's "reason=authorization
 # header" names no value).
