@@ -28,6 +28,7 @@
  * an error.  Every answer, issued or refused, is logged as one line
  * without secrets (the audit of the token endpoint).
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -41,6 +42,7 @@
 #include "authz.h"
 #include "basic.h"
 #include "credcache.h"
+#include "factcache.h"
 #include "ct.h"
 #include "digest.h"
 #include "hex.h"
@@ -281,6 +283,101 @@ load_facts(struct treq *t, PGresult **res)
 	}
 }
 
+/*
+ * The authorization epoch in column col of the first row; NO_EPOCH when
+ * there is none (its row deleted by hand: then no fact is remembered).
+ */
+#define NO_EPOCH	LLONG_MIN
+static long long
+epoch_of(const PGresult *res, int col)
+{
+	if (PQntuples(res) < 1 || PQnfields(res) <= col ||
+	    PQgetisnull(res, 0, col))
+		return NO_EPOCH;
+	return atoll(PQgetvalue(res, 0, col));
+}
+
+static void
+sync_facts(long long epoch)
+{
+	if (epoch == NO_EPOCH)
+		factcache_clear();
+	else
+		factcache_sync(epoch);
+}
+
+/*
+ * The facts of the projects the scopes name, for a user (t->user_id) or
+ * anonymous, as of epoch, the one the caller's statement just read: from
+ * this worker's memory when it holds them all for that epoch, else from
+ * token_facts, whose answer it then keeps (with its own epoch: the
+ * facts and that epoch are of one snapshot), a project that does not
+ * exist included.
+ */
+static enum app_err
+project_facts(struct app *a, struct treq *t, long long epoch)
+{
+	long long	 uid = t->kind == AUTHZ_ANONYMOUS ? 0 : atoll(t->user_id);
+	const char	*v[2];
+	char		*projects = NULL;
+	PGresult	*res = NULL;
+	struct fact	 f;
+	bool		 all = true;
+	enum app_err	 rc;
+
+	sync_facts(epoch);
+	for (size_t i = 0; i < t->scopes.n && all; i++)
+		if (t->scopes.s[i].project[0] != '\0' &&
+		    !factcache_get(uid, t->scopes.s[i].project, &f))
+			all = false;
+	if (all) {
+		for (size_t i = 0; i < t->scopes.n; i++) {
+			const char		*name = t->scopes.s[i].project;
+			struct authz_project	*p;
+			bool			 dup = false;
+
+			for (size_t j = 0; j < t->nprojects; j++)
+				if (strcmp(t->projects[j].name, name) == 0)
+					dup = true;
+			if (*name == '\0' || dup ||
+			    !factcache_get(uid, name, &f) || !f.exists)
+				continue;
+			p = &t->projects[t->nprojects++];
+			p->name = name;
+			p->exists = true;
+			p->public = f.public;
+			p->role = f.role;
+		}
+		return APP_OK;
+	}
+	if ((rc = project_array(t, &projects)) != APP_OK)
+		return rc;
+	v[0] = projects;
+	v[1] = t->kind == AUTHZ_ANONYMOUS ? NULL : t->user_id;
+	rc = db_exec(&a->db, STMT_TOKEN_FACTS, v, NULL, NULL, &res);
+	free(projects);
+	if (rc != APP_OK)
+		return rc;
+	sync_facts(epoch_of(res, 0));
+	load_facts(t, &res);
+	for (size_t i = 0; i < t->scopes.n; i++) {
+		const char	*name = t->scopes.s[i].project;
+
+		if (*name == '\0')
+			continue;
+		f.exists = f.public = false;
+		f.role = ROLE_NONE;
+		for (size_t j = 0; j < t->nprojects; j++)
+			if (strcmp(t->projects[j].name, name) == 0) {
+				f.exists = true;
+				f.public = t->projects[j].public;
+				f.role = t->projects[j].role;
+			}
+		factcache_put(uid, name, &f);
+	}
+	return APP_OK;
+}
+
 /* A robot's permissions onto the projects of the request. */
 static void
 load_robot_perms(struct treq *t)
@@ -389,14 +486,14 @@ out:
 }
 
 /*
- * A user's login, with the facts of the projects asked for, in one round
- * trip.  A locked account answers like a wrong password, without the
- * hash; an unknown name costs a dummy hash, like a known one.
+ * A user's login and the authorization epoch, in one round trip.  A
+ * locked account answers like a wrong password, without the hash; an
+ * unknown name costs a dummy hash, like a known one.
  */
 static enum app_err
-auth_user(struct app *a, struct treq *t, const char *projects)
+auth_user(struct app *a, struct treq *t, long long *epoch)
 {
-	const char		*v[2] = { t->cred.user, projects };
+	const char		*v[1] = { t->cred.user };
 	struct login_row	 row;
 	PGresult		*res = NULL;
 	enum app_err		 rc;
@@ -416,7 +513,7 @@ auth_user(struct app *a, struct treq *t, const char *projects)
 	snprintf(t->user_id, sizeof(t->user_id), "%s", row.user_id);
 	t->kind = strcmp(PQgetvalue(res, 0, 2), "t") == 0 ? AUTHZ_SYSADMIN :
 	    AUTHZ_USER;
-	load_facts(t, &res);
+	*epoch = epoch_of(res, 6);
 	snprintf(t->sub, sizeof(t->sub), "%s", t->cred.user);
 	rc = APP_OK;
 out:
@@ -425,16 +522,16 @@ out:
 }
 
 static enum app_err
-auth_anonymous(struct app *a, struct treq *t, const char *projects)
+auth_anonymous(struct app *a, struct treq *t, long long *epoch)
 {
-	const char	*v[1] = { projects };
 	PGresult	*res = NULL;
 	enum app_err	 rc;
 
-	if ((rc = db_exec(&a->db, STMT_TOKEN_ANON, v, NULL, NULL, &res)) !=
+	if ((rc = db_exec(&a->db, STMT_TOKEN_ANON, NULL, NULL, NULL, &res)) !=
 	    APP_OK)
 		return rc;
-	load_facts(t, &res);
+	*epoch = epoch_of(res, 0);
+	PQclear(res);
 	t->kind = AUTHZ_ANONYMOUS;
 	t->sub[0] = '\0';
 	return APP_OK;
@@ -446,18 +543,17 @@ auth_anonymous(struct app *a, struct treq *t, const char *projects)
  * was disabled or changed password since.
  */
 static enum app_err
-auth_refresh(struct app *a, struct treq *t, const char *projects)
+auth_refresh(struct app *a, struct treq *t, long long *epoch)
 {
 	unsigned char	 h[32];
-	const char	*v[2];
-	int		 len[2] = { sizeof(h), 0 }, fmt[2] = { 1, 0 };
+	const char	*v[1];
+	int		 len[1] = { sizeof(h) }, fmt[1] = { 1 };
 	PGresult	*res = NULL;
 	enum app_err	 rc;
 
 	if ((rc = sha256(t->refresh, strlen(t->refresh), h)) != APP_OK)
 		return rc;
 	v[0] = (const char *)h;
-	v[1] = projects;
 	if ((rc = db_exec(&a->db, STMT_TOKEN_REFRESH, v, len, fmt, &res)) !=
 	    APP_OK)
 		return rc;
@@ -478,7 +574,7 @@ auth_refresh(struct app *a, struct treq *t, const char *projects)
 	snprintf(t->sub, sizeof(t->sub), "%s", PQgetvalue(res, 0, 3));
 	t->kind = strcmp(PQgetvalue(res, 0, 4), "t") == 0 ? AUTHZ_SYSADMIN :
 	    AUTHZ_USER;
-	load_facts(t, &res);
+	*epoch = epoch_of(res, 6);
 	rc = APP_OK;
 out:
 	PQclear(res);
@@ -671,24 +767,28 @@ static enum app_err
 serve(struct app *a, struct http_req *r, struct treq *t)
 {
 	char		*projects = NULL;
+	long long	 epoch = 0;
 	enum app_err	 rc;
 
 	(void)app_keys_refresh(a, false);
 	if (a->keys.active == NULL)
 		return token_error(r, 503, "temporarily_unavailable",
 		    "signing key unavailable");
-	if ((rc = project_array(t, &projects)) != APP_OK)
-		return rc;
 	if (t->refresh != NULL)
-		rc = auth_refresh(a, t, projects);
+		rc = auth_refresh(a, t, &epoch);
 	else if (!t->have_cred)
-		rc = auth_anonymous(a, t, projects);
+		rc = auth_anonymous(a, t, &epoch);
 	else if (strncmp(t->cred.user, ROBOT_PREFIX,
-	    strlen(ROBOT_PREFIX)) == 0)
+	    strlen(ROBOT_PREFIX)) == 0) {
+		/* A robot's facts come with its permissions, every time. */
+		if ((rc = project_array(t, &projects)) != APP_OK)
+			return rc;
 		rc = auth_robot(a, t, projects);
-	else
-		rc = auth_user(a, t, projects);
-	free(projects);
+		free(projects);
+	} else
+		rc = auth_user(a, t, &epoch);
+	if (rc == APP_OK && t->kind != AUTHZ_ROBOT)
+		rc = project_facts(a, t, epoch);
 
 	if (rc == APP_EFORBIDDEN)
 		return token_error(r, 400, "invalid_grant",

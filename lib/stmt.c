@@ -104,36 +104,52 @@ static const struct stmt stmts[STMT__MAX] = {
 	    " RETURNING user_id", 2, 0 },
 
 	/*
-	 * The token endpoint: everything a request needs in one round trip.
-	 * $2 (or $3) is the text[] of the projects the scopes name; each
-	 * that exists adds a row: the caller's columns repeated, then the
-	 * project's name, public flag and the user's role (or NULL), always
-	 * the last three columns (cgi-bin/token.c).  Projects come
-	 * by a join, roles by a lookup on (project_id, user_id): both unique
-	 * keys, so the one generic plan every session uses (plan_cache_mode,
+	 * The token endpoint.  A request is answered from one statement: the
+	 * caller's row (a user by name, a refresh token's session and user,
+	 * or nothing when anonymous) and the authorization epoch
+	 * (sql/0002_authz_epoch.sql).  The facts of the projects the scopes
+	 * name come from the worker's memory of that epoch
+	 * (lib/factcache.h), or, when it has not seen them, from
+	 * token_facts: a second statement, once per worker per project and
+	 * caller until the next change.  Every lookup is by a unique key, so
+	 * the one generic plan every session uses (plan_cache_mode,
 	 * lib/db.c) is an index scan at any table size.
 	 */
-#define USER_PROJECT_FACTS \
-	" p.name, p.public, (SELECT m.role FROM project_members m" \
-	"  WHERE m.project_id = p.project_id AND m.user_id = u.user_id)"
-	/* One row at least, user_id NULL for an unknown name. */
+	/*
+	 * One row, user_id NULL for an unknown name; the epoch last (NULL,
+	 * never no row, should its row be missing: then nothing is
+	 * remembered).
+	 */
 	[STMT_TOKEN_USER] = { "token_user",
 	    "SELECT u.user_id, u.password_hash, u.sysadmin, u.disabled,"
 	    " coalesce(f.failures, 0), coalesce(f.locked_until > now(), false),"
-	    USER_PROJECT_FACTS
-	    " FROM (SELECT $1::text AS name) q"
+	    " e.epoch"
+	    " FROM (SELECT $1::text AS name) q LEFT JOIN authz_epoch e ON true"
 	    " LEFT JOIN users u ON u.username = q.name"
-	    " LEFT JOIN login_failures f ON f.username = q.name"
-	    " LEFT JOIN projects p ON p.name = ANY ($2::text[])", 2, 1 },
-	/* No caller: a row per existing project, maybe none. */
+	    " LEFT JOIN login_failures f ON f.username = q.name", 1, 1 },
+	/* No caller: the epoch alone, one row. */
 	[STMT_TOKEN_ANON] = { "token_anon",
-	    "SELECT p.name, p.public, NULL::int FROM projects p"
-	    " WHERE p.name = ANY ($1::text[])", 1, 1 },
+	    "SELECT (SELECT epoch FROM authz_epoch)", 0, 1 },
+	/*
+	 * $1 the text[] of the projects the scopes name, $2 the caller's
+	 * user_id (NULL: anonymous, a robot).  The epoch, then a row per
+	 * project that exists: its name, public flag and the user's role (or
+	 * NULL), always the last three columns (cgi-bin/token.c); one row
+	 * with a NULL name when none does.  The epoch is of the same
+	 * snapshot as the facts.
+	 */
+#define PROJECT_FACTS(uid) \
+	" p.name, p.public, (SELECT m.role FROM project_members m" \
+	"  WHERE m.project_id = p.project_id AND m.user_id = " uid ")"
+	[STMT_TOKEN_FACTS] = { "token_facts",
+	    "SELECT (SELECT epoch FROM authz_epoch)," PROJECT_FACTS("$2::bigint")
+	    " FROM (SELECT $1::text[] AS names) q"
+	    " LEFT JOIN projects p ON p.name = ANY (q.names)", 2, 1 },
 	/*
 	 * A robot by its name and project ('' for a system robot), its
 	 * permissions as [kind, namespace, project name, resource, action]
-	 * (JSON: robots are not the hot path), then the facts.  No row for
-	 * an unknown robot.
+	 * (JSON: robots are not the hot path), then the facts, read each
+	 * time.  No row for an unknown robot.
 	 */
 	[STMT_TOKEN_ROBOT] = { "token_robot",
 	    "SELECT r.robot_id, r.secret_sha256, r.disabled,"
@@ -150,16 +166,15 @@ static const struct stmt stmts[STMT__MAX] = {
 	/*
 	 * A refresh token: valid only while unrevoked, unexpired, for the
 	 * same service, its user enabled and its password unchanged since.
-	 * No row for an unknown token.
+	 * No row for an unknown token; the epoch last.
 	 */
 	[STMT_TOKEN_REFRESH] = { "token_refresh",
 	    "SELECT s.session_id, s.service, u.user_id, u.username, u.sysadmin,"
 	    " (s.revoked_at IS NULL AND s.expires_at > now() AND NOT u.disabled"
-	    "  AND s.created_at >= u.password_changed_at),"
-	    USER_PROJECT_FACTS
+	    "  AND s.created_at >= u.password_changed_at), e.epoch"
 	    " FROM sessions s JOIN users u ON u.user_id = s.user_id"
-	    " LEFT JOIN projects p ON p.name = ANY ($2::text[])"
-	    " WHERE s.token_sha256 = $1::bytea", 2, 1 },
+	    " LEFT JOIN authz_epoch e ON true"
+	    " WHERE s.token_sha256 = $1::bytea", 1, 1 },
 	/*
 	 * Count a failed login; lock the account once the count reaches
 	 * $2, for $3 seconds.  A lockout that has run out starts the count

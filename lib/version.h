@@ -7,6 +7,6 @@
 #define BERTH_VERSION_H
 
 #define BERTH_VERSION		"0.1.0"
-#define BERTH_SCHEMA_VERSION	1
+#define BERTH_SCHEMA_VERSION	2
 
 #endif

@@ -156,7 +156,17 @@ mark a0
 tok "$S&scope=repository:team/app:pull,push" -u "alice:$PW"
 mark a1
 expect_eq "$ST/$(acts)" '200/["pull","push"]' "nginx passes Authorization: a developer gets pull, push"
-expect_eq "$(ran a0 a1)" token_user "the statement log shows that request's one statement (so it can show none)"
+expect_match "$(ran a0 a1 | tr '\n' ' ')" '^token_user (token_facts )?$' \
+    "the statement log shows that request's statements: alice's row, and the project facts if this worker had not read them (so it can show none)"
+# Each worker reads the facts of (alice, team) once, then serves them
+# from memory while nothing in projects or memberships changes.
+mark w0
+for i in 1 2 3 4 5 6 7 8; do tok "$S&scope=repository:team/app:pull,push" -u "alice:$PW"; done
+mark w1
+expect_eq "$(ran w0 w1 | grep -c '^token_user$')/$(ran w0 w1 | grep -vc '^token_user$\|^token_facts$')" 8/0 \
+    "8 more: one token_user each, nothing else but facts"
+check "and the facts at most once per worker ($(ran w0 w1 | grep -c '^token_facts$') times)" \
+    test "$(ran w0 w1 | grep -c '^token_facts$')" -le 2
 ALICE_TOKEN=$(jqr "$BD" .token)
 
 mark bad1; before=$(snap)
@@ -357,15 +367,23 @@ expect_eq "$(acts)" '["*"]' "nginx: registry:catalog:* for a system admin"
 tok "$S&scope=registry:catalog:*" -u "pam:$PW"
 expect_eq "$(acts)" '[]' "nginx: and for nobody else"
 set +f
-# 11: one database query per request, whatever the number of scopes.
+# 11: a fixed number of database queries per request, whatever the number
+# of scopes: the caller's row, and the facts of all the projects at once
+# when this worker has not read them yet (the first time for these
+# callers and projects); a robot's facts come with its row.
 q="$S"; i=0; while [ $i -lt 30 ]; do q="$q&scope=repository:p$((i % 3))/r$i:pull"; i=$((i + 1)); done
 for who in - "alice:$PW" 'robot$team+ci:Robot-Secret-1234'; do
 	i=$((i + 1))
 	mark "q$i"
 	if [ "$who" = - ]; then tok "$q"; else tok "$q" -u "$who"; fi
 	mark "r$i"
-	expect_eq "$ST:$(ran "q$i" "r$i" | tr '\n' ' ')" "200:token_$(case $who in -) echo anon ;; robot*) echo robot ;; *) echo user ;; esac) " \
-	    "nginx: 30 scopes over 3 projects, $(case $who in -) echo anonymous ;; robot*) echo a robot ;; *) echo a user ;; esac): one statement (CHECKLIST 11)"
+	case $who in
+	-) want="token_anon token_facts" what=anonymous n=two ;;
+	robot*) want=token_robot what="a robot" n=one ;;
+	*) want="token_user token_facts" what="a user" n=two ;;
+	esac
+	expect_eq "$ST:$(ran "q$i" "r$i" | tr '\n' ' ')" "200:$want " \
+	    "nginx: 30 scopes over 3 projects, $what: $n statements (CHECKLIST 11)"
 	check "  naming the 3 projects once each" sh -c \
 	    "sed -n \"/berth-mark-q$i'/,/berth-mark-r$i'/p\" '$PGLOG' | grep -q 'DETAIL:  parameters: .*[{]p[0-2],p[0-2],p[0-2][}]'"
 done
@@ -592,6 +610,37 @@ expect_eq "$(n2 '200/["pull","push"]' -u "dora:$PW" "$T2?$S&scope=repository:tea
 req -u "pam:$PW" -X DELETE "$U/projects/team/members/$CM"
 expect_eq "$ST" 200 "node 1: dora removed from team"
 expect_eq "$(n2 '200/[]' -u "dora:$PW" "$T2?$S&scope=repository:team/app:pull,push")" 6 "node 2: dora gets nothing on team at once (remove member)"
+
+# The project facts each worker keeps (lib/factcache.h) go with any
+# change to projects or members, made through the API or in SQL.
+mkuser hank "$PW"
+mkmember team hank 2
+mkproject dark private
+GM=$(sql "SELECT member_id FROM project_members m JOIN users u USING (user_id) WHERE u.username = 'hank'")
+expect_eq "$(n2 '200/["pull","push"]' -u "hank:$PW" "$T2?$S&scope=repository:team/app:pull,push")" 6 "node 2: hank, a developer, pushes to team"
+japi "pam:$PW" PUT "/projects/team/members/$GM" '{"role_id":3}'
+expect_eq "$ST" 200 "node 1: hank made a guest"
+expect_eq "$(n2 '200/["pull"]' -u "hank:$PW" "$T2?$S&scope=repository:team/app:pull,push")" 6 "node 2: hank pulls only, at once (change role)"
+sql "UPDATE project_members SET role = 2 WHERE member_id = $GM" >/dev/null
+expect_eq "$(n2 '200/["pull","push"]' -u "hank:$PW" "$T2?$S&scope=repository:team/app:pull,push")" 6 "node 2: a role changed in SQL, behind the API, holds at once too"
+expect_eq "$(n2 '200/[]' "$T2?$S&scope=repository:dark/app:pull")" 6 "node 2: anonymous gets nothing on private dark"
+japi "$ADM" PUT "/projects/dark" '{"metadata":{"public":"true"}}'
+expect_eq "$ST" 200 "node 1: dark made public"
+expect_eq "$(n2 '200/["pull"]' "$T2?$S&scope=repository:dark/app:pull")" 6 "node 2: anonymous pulls from dark at once"
+japi "$ADM" PUT "/projects/dark" '{"metadata":{"public":"false"}}'
+expect_eq "$(n2 '200/[]' "$T2?$S&scope=repository:dark/app:pull")" 6 "node 2: private again, nothing at once"
+expect_eq "$(n2 '200/[]' -u "hank:$PW" "$T2?$S&scope=repository:later/app:pull")" 6 "node 2: hank gets nothing on a project that does not exist"
+mkproject later private
+mkmember later hank 3
+expect_eq "$(n2 '200/["pull"]' -u "hank:$PW" "$T2?$S&scope=repository:later/app:pull")" 6 "node 2: once it exists with hank a guest, pull at once"
+# The epoch's row deleted by hand: nothing is remembered, every answer
+# is still right and fresh.
+sql "DELETE FROM authz_epoch" >/dev/null
+expect_eq "$(n2 '200/["pull"]' -u "hank:$PW" "$T2?$S&scope=repository:later/app:pull")" 6 "node 2: no epoch row: hank still pulls from later"
+sql "UPDATE project_members SET role = 2 WHERE user_id = (SELECT user_id FROM users WHERE username = 'hank') AND project_id = (SELECT project_id FROM projects WHERE name = 'later')" >/dev/null
+expect_eq "$(n2 '200/["pull","push"]' -u "hank:$PW" "$T2?$S&scope=repository:later/app:pull,push")" 6 "node 2: and a change holds at once"
+expect_eq "$(n2 '200/[]' "$T2?$S&scope=repository:dark/app:pull")" 6 "node 2: anonymous too"
+sql "INSERT INTO authz_epoch (one, epoch) VALUES (true, 1)" >/dev/null
 
 mkrobot gone bot Robot-Secret-5678 pull
 expect_eq "$(n2 '200/["pull"]' -u "fred:$PW" "$T2?$S&scope=repository:gone/app:pull")" 6 "node 2: fred pulls from project gone"
