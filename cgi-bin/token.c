@@ -28,7 +28,6 @@
  * an error.  Every answer, issued or refused, is logged as one line
  * without secrets (the audit of the token endpoint).
  */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -215,30 +214,39 @@ common_params(struct app *a, struct treq *t, const struct form *f,
 	return collect_scopes(t, f, why);
 }
 
-/* The projects the scopes name, as a PostgreSQL text[] literal. */
+/* The projects the scopes name, each once, in their order; how many. */
+static size_t
+distinct_projects(const struct treq *t, const char *names[SCOPE_MAX])
+{
+	size_t	 n = 0, j;
+
+	for (size_t i = 0; i < t->scopes.n; i++) {
+		const char	*p = t->scopes.s[i].project;
+
+		for (j = 0; j < n && strcmp(names[j], p) != 0; j++)
+			;
+		if (*p != '\0' && j == n)
+			names[n++] = p;
+	}
+	return n;
+}
+
+/* Those projects as a PostgreSQL text[] literal. */
 static enum app_err
-project_array(struct treq *t, char **out_new)
+project_array(const char *const *names, size_t n, char **out_new)
 {
 	size_t	 cap = 3, o = 0;
 	char	*s;
 
-	for (size_t i = 0; i < t->scopes.n; i++)
-		cap += 2 * strlen(t->scopes.s[i].project) + 3;
+	for (size_t i = 0; i < n; i++)
+		cap += 2 * strlen(names[i]) + 3;
 	if ((s = malloc(cap)) == NULL)
 		return APP_ENOMEM;
 	s[o++] = '{';
-	for (size_t i = 0; i < t->scopes.n; i++) {
-		const char	*p = t->scopes.s[i].project;
-		bool		 dup = false;
+	for (size_t i = 0; i < n; i++) {
+		const char	*p = names[i];
 
-		if (*p == '\0')
-			continue;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(t->scopes.s[j].project, p) == 0)
-				dup = true;
-		if (dup)
-			continue;
-		if (o > 1)
+		if (i > 0)
 			s[o++] = ',';
 		s[o++] = '"';
 		for (; *p != '\0'; p++) {
@@ -284,26 +292,14 @@ load_facts(struct treq *t, PGresult **res)
 }
 
 /*
- * The authorization epoch in column col of the first row; NO_EPOCH when
- * there is none (its row deleted by hand: then no fact is remembered).
+ * The authorization epoch in column col of the first row, or
+ * FACTCACHE_NO_EPOCH when there is none (its row deleted by hand).
  */
-#define NO_EPOCH	LLONG_MIN
 static long long
 epoch_of(const PGresult *res, int col)
 {
-	if (PQntuples(res) < 1 || PQnfields(res) <= col ||
-	    PQgetisnull(res, 0, col))
-		return NO_EPOCH;
-	return atoll(PQgetvalue(res, 0, col));
-}
-
-static void
-sync_facts(long long epoch)
-{
-	if (epoch == NO_EPOCH)
-		factcache_clear();
-	else
-		factcache_sync(epoch);
+	return PQgetisnull(res, 0, col) ? FACTCACHE_NO_EPOCH :
+	    atoll(PQgetvalue(res, 0, col));
 }
 
 /*
@@ -318,39 +314,31 @@ static enum app_err
 project_facts(struct app *a, struct treq *t, long long epoch)
 {
 	long long	 uid = t->kind == AUTHZ_ANONYMOUS ? 0 : atoll(t->user_id);
-	const char	*v[2];
+	const char	*names[SCOPE_MAX], *v[2];
+	struct fact	 f[SCOPE_MAX];
+	size_t		 n = distinct_projects(t, names), i;
 	char		*projects = NULL;
 	PGresult	*res = NULL;
-	struct fact	 f;
-	bool		 all = true;
 	enum app_err	 rc;
 
-	sync_facts(epoch);
-	for (size_t i = 0; i < t->scopes.n && all; i++)
-		if (t->scopes.s[i].project[0] != '\0' &&
-		    !factcache_get(uid, t->scopes.s[i].project, &f))
-			all = false;
-	if (all) {
-		for (size_t i = 0; i < t->scopes.n; i++) {
-			const char		*name = t->scopes.s[i].project;
+	factcache_sync(epoch);
+	for (i = 0; i < n && factcache_get(uid, names[i], &f[i]); i++)
+		;
+	if (i == n) {
+		for (i = 0; i < n; i++) {
 			struct authz_project	*p;
-			bool			 dup = false;
 
-			for (size_t j = 0; j < t->nprojects; j++)
-				if (strcmp(t->projects[j].name, name) == 0)
-					dup = true;
-			if (*name == '\0' || dup ||
-			    !factcache_get(uid, name, &f) || !f.exists)
+			if (!f[i].exists)
 				continue;
 			p = &t->projects[t->nprojects++];
-			p->name = name;
+			p->name = names[i];
 			p->exists = true;
-			p->public = f.public;
-			p->role = f.role;
+			p->public = f[i].public;
+			p->role = f[i].role;
 		}
 		return APP_OK;
 	}
-	if ((rc = project_array(t, &projects)) != APP_OK)
+	if ((rc = project_array(names, n, &projects)) != APP_OK)
 		return rc;
 	v[0] = projects;
 	v[1] = t->kind == AUTHZ_ANONYMOUS ? NULL : t->user_id;
@@ -358,22 +346,16 @@ project_facts(struct app *a, struct treq *t, long long epoch)
 	free(projects);
 	if (rc != APP_OK)
 		return rc;
-	sync_facts(epoch_of(res, 0));
+	factcache_sync(epoch_of(res, 0));
 	load_facts(t, &res);
-	for (size_t i = 0; i < t->scopes.n; i++) {
-		const char	*name = t->scopes.s[i].project;
+	for (i = 0; i < n; i++) {
+		const struct authz_project	*p = authz_project_find(t->projects,
+					    t->nprojects, names[i]);
 
-		if (*name == '\0')
-			continue;
-		f.exists = f.public = false;
-		f.role = ROLE_NONE;
-		for (size_t j = 0; j < t->nprojects; j++)
-			if (strcmp(t->projects[j].name, name) == 0) {
-				f.exists = true;
-				f.public = t->projects[j].public;
-				f.role = t->projects[j].role;
-			}
-		factcache_put(uid, name, &f);
+		f[i].exists = p != NULL;
+		f[i].public = p != NULL && p->public;
+		f[i].role = p != NULL ? p->role : ROLE_NONE;
+		factcache_put(uid, names[i], &f[i]);
 	}
 	return APP_OK;
 }
@@ -766,8 +748,9 @@ out:
 static enum app_err
 serve(struct app *a, struct http_req *r, struct treq *t)
 {
+	const char	*names[SCOPE_MAX];
 	char		*projects = NULL;
-	long long	 epoch = 0;
+	long long	 epoch = FACTCACHE_NO_EPOCH;
 	enum app_err	 rc;
 
 	(void)app_keys_refresh(a, false);
@@ -781,7 +764,8 @@ serve(struct app *a, struct http_req *r, struct treq *t)
 	else if (strncmp(t->cred.user, ROBOT_PREFIX,
 	    strlen(ROBOT_PREFIX)) == 0) {
 		/* A robot's facts come with its permissions, every time. */
-		if ((rc = project_array(t, &projects)) != APP_OK)
+		if ((rc = project_array(names, distinct_projects(t, names),
+		    &projects)) != APP_OK)
 			return rc;
 		rc = auth_robot(a, t, projects);
 		free(projects);

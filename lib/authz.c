@@ -25,13 +25,12 @@ authz_role_actions(enum authz_role role)
 	return 0;
 }
 
-static const struct authz_project *
-project_find(const struct authz_caller *c, const char *name)
+const struct authz_project *
+authz_project_find(const struct authz_project *ps, size_t n, const char *name)
 {
-	for (size_t i = 0; i < c->nprojects; i++)
-		if (c->projects[i].name != NULL &&
-		    strcmp(c->projects[i].name, name) == 0)
-			return &c->projects[i];
+	for (size_t i = 0; i < n; i++)
+		if (ps[i].name != NULL && strcmp(ps[i].name, name) == 0)
+			return &ps[i];
 	return NULL;
 }
 
@@ -45,7 +44,7 @@ repository_held(const struct authz_caller *c, const struct scope *s)
 	/* A one-component name belongs to no project. */
 	if (s->project[0] == '\0')
 		return c->kind == AUTHZ_SYSADMIN ? HOLDABLE : 0;
-	if ((p = project_find(c, s->project)) == NULL || !p->exists)
+	if ((p = authz_project_find(c->projects, c->nprojects, s->project)) == NULL || !p->exists)
 		return 0;
 	switch (c->kind) {
 	case AUTHZ_SYSADMIN:

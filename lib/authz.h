@@ -66,6 +66,10 @@ struct authz_caller {
 /* The SCOPE_A_* bits a role holds on a project (pull, push, delete). */
 unsigned	authz_role_actions(enum authz_role);
 
+/* The project of that name among n, or NULL. */
+const struct authz_project *authz_project_find(const struct authz_project *,
+		    size_t n, const char *name);
+
 /*
  * The SCOPE_A_* bits granted for scope s: the intersection of what s
  * asks and what the caller holds, with "*" only for holders of all

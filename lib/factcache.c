@@ -12,24 +12,22 @@ struct slot {
 };
 
 static struct slot	 slots[FACTCACHE_SLOTS];
-static long long	 cur_epoch;
-static bool		 have_epoch;
+static long long	 cur_epoch = FACTCACHE_NO_EPOCH;
 
 void
 factcache_clear(void)
 {
 	memset(slots, 0, sizeof(slots));
-	have_epoch = false;
+	cur_epoch = FACTCACHE_NO_EPOCH;
 }
 
 void
 factcache_sync(long long epoch)
 {
-	if (have_epoch && epoch == cur_epoch)
+	if (epoch == cur_epoch)
 		return;
-	memset(slots, 0, sizeof(slots));
+	factcache_clear();
 	cur_epoch = epoch;
-	have_epoch = true;
 }
 
 /* FNV-1a over the name, then the user id mixed in. */
@@ -53,7 +51,7 @@ factcache_get(long long user_id, const char *project, struct fact *out)
 	size_t		 len = strlen(project);
 	struct slot	*s;
 
-	if (!have_epoch || len > FACTCACHE_NAME_MAX)
+	if (cur_epoch == FACTCACHE_NO_EPOCH || len > FACTCACHE_NAME_MAX)
 		return false;
 	s = slot_for(user_id, project, len);
 	if (!s->used || s->user_id != user_id ||
@@ -69,7 +67,7 @@ factcache_put(long long user_id, const char *project, const struct fact *f)
 	size_t		 len = strlen(project);
 	struct slot	*s;
 
-	if (!have_epoch || len > FACTCACHE_NAME_MAX)
+	if (cur_epoch == FACTCACHE_NO_EPOCH || len > FACTCACHE_NAME_MAX)
 		return;
 	s = slot_for(user_id, project, len);
 	s->used = true;

@@ -18,12 +18,15 @@
 #ifndef BERTH_FACTCACHE_H
 #define BERTH_FACTCACHE_H
 
+#include <limits.h>
 #include <stdbool.h>
 
 #include "authz.h"
 
 #define FACTCACHE_SLOTS		4096
 #define FACTCACHE_NAME_MAX	63
+/* No epoch known (its row missing): nothing is kept until there is one. */
+#define FACTCACHE_NO_EPOCH	LLONG_MIN
 
 struct fact {
 	bool		 exists;
@@ -31,7 +34,8 @@ struct fact {
 	enum authz_role	 role;
 };
 
-/* Remember facts of epoch from now on: another epoch forgets all. */
+/* Remember facts of epoch from now on: another epoch forgets all;
+ * FACTCACHE_NO_EPOCH forgets all and keeps nothing. */
 void	factcache_sync(long long epoch);
 
 /* The facts of (user_id, project) of the current epoch, if kept. */

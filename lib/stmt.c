@@ -138,11 +138,10 @@ static const struct stmt stmts[STMT__MAX] = {
 	 * with a NULL name when none does.  The epoch is of the same
 	 * snapshot as the facts.
 	 */
-#define PROJECT_FACTS(uid) \
-	" p.name, p.public, (SELECT m.role FROM project_members m" \
-	"  WHERE m.project_id = p.project_id AND m.user_id = " uid ")"
 	[STMT_TOKEN_FACTS] = { "token_facts",
-	    "SELECT (SELECT epoch FROM authz_epoch)," PROJECT_FACTS("$2::bigint")
+	    "SELECT (SELECT epoch FROM authz_epoch), p.name, p.public,"
+	    " (SELECT m.role FROM project_members m"
+	    "  WHERE m.project_id = p.project_id AND m.user_id = $2::bigint)"
 	    " FROM (SELECT $1::text[] AS names) q"
 	    " LEFT JOIN projects p ON p.name = ANY (q.names)", 2, 1 },
 	/*
